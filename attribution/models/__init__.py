@@ -1,0 +1,22 @@
+from .ads import Ad, AdCampaign, AdGroup, MetricLevel, PlatformDailyMetric
+from .conversions import ConversionEvent, EventSource
+from .runs import (
+    AttributionCredit,
+    AttributionModelConfig,
+    AttributionRollup,
+    AttributionRun,
+    LookbackWindow,
+    ModelKind,
+    RunStatus,
+)
+from .sync import OutboxEntry, OutboxStatus, TikTokEventSource, TikTokIntegration
+from .tracking import ChannelRule, Contact, RuleField, Touchpoint, Visitor
+from .workspace import Membership, Role, Site, SiteSecretKey, Workspace
+
+__all__ = [
+    "Ad", "AdCampaign", "AdGroup", "AttributionCredit", "AttributionModelConfig",
+    "AttributionRollup", "AttributionRun", "ChannelRule", "Contact", "ConversionEvent",
+    "EventSource", "LookbackWindow", "RuleField", "Membership", "MetricLevel", "ModelKind", "OutboxEntry",
+    "OutboxStatus", "PlatformDailyMetric", "Role", "RunStatus", "Site", "SiteSecretKey",
+    "TikTokEventSource", "TikTokIntegration", "Touchpoint", "Visitor", "Workspace",
+]

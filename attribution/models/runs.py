@@ -1,0 +1,164 @@
+"""Attribution configuration, runs, per-touch credits and daily rollups."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from attribution.channels import Channel
+
+from .ads import Ad, AdCampaign, AdGroup
+from .conversions import ConversionEvent
+from .tracking import Touchpoint
+from .workspace import Workspace
+
+
+class ModelKind(models.TextChoices):
+    LAST_CLICK = "last_click", "Last click"
+    FIRST_CLICK = "first_click", "First click"
+    LAST_NON_DIRECT = "last_non_direct", "Last non-direct click"
+    LINEAR = "linear", "Linear"
+    TIME_DECAY = "time_decay", "Time decay"
+    POSITION_BASED = "position_based", "Position based (U-shaped)"
+
+
+class AttributionModelConfig(models.Model):
+    """One model a workspace computes, with its parameters.
+
+    params: time_decay → {"half_life_days": 7}; position_based → {"first": 0.4, "last": 0.4}.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="model_configs")
+    kind = models.CharField(max_length=20, choices=ModelKind.choices)
+    name = models.CharField(max_length=100, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["workspace", "id"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "kind", "name"],
+                                               name="modelconfig_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name or self.get_kind_display()
+
+
+CLICK_WINDOW_CHOICES = [(d, f"{d}-day click") for d in (1, 7, 14, 28)]
+VIEW_WINDOW_CHOICES = [(0, "Views off"), (1, "1-day view"), (7, "7-day view")]
+DEFAULT_WINDOWS = {Channel.TIKTOK: (7, 1)}
+FALLBACK_WINDOW = (28, 1)
+
+
+class LookbackWindow(models.Model):
+    """How far back a channel's clicks and views may earn credit (TikTok default: 7-day click, 1-day view)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="windows")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    click_days = models.PositiveSmallIntegerField(choices=CLICK_WINDOW_CHOICES, default=7)
+    view_days = models.PositiveSmallIntegerField(choices=VIEW_WINDOW_CHOICES, default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "channel"],
+                                               name="window_unique_channel")]
+
+    def __str__(self) -> str:
+        return f"{self.channel}: {self.click_days}d click / {self.view_days}d view"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class AttributionRun(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="runs")
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    incremental = models.BooleanField(default=False)
+    status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    config_fingerprint = models.CharField(max_length=64, blank=True, default="")
+    total = models.PositiveIntegerField(default=0, help_text="Conversions to attribute.")
+    processed = models.PositiveIntegerField(default=0)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+    task_id = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["workspace", "status", "created_at"],
+                                name="run_ws_status")]
+
+    def __str__(self) -> str:
+        return f"Run {self.pk} {self.workspace} {self.status}"
+
+    @property
+    def progress(self) -> float:
+        return (self.processed / self.total) if self.total else (
+            1.0 if self.status == RunStatus.SUCCEEDED else 0.0)
+
+
+class AttributionCredit(models.Model):
+    """The share of one conversion one touch earned under one model; touchpoint null = unattributed."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(AttributionRun, on_delete=models.CASCADE, related_name="credits")
+    model_config = models.ForeignKey(AttributionModelConfig, on_delete=models.CASCADE,
+                                     related_name="+")
+    conversion = models.ForeignKey(ConversionEvent, on_delete=models.CASCADE, related_name="credits")
+    touchpoint = models.ForeignKey(Touchpoint, null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="credits")
+    weight = models.FloatField(validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
+    revenue = models.DecimalField(max_digits=18, decimal_places=6)
+    currency = models.CharField(max_length=3, blank=True, default="")
+    channel = models.CharField(max_length=20, default="unattributed")
+    campaign = models.ForeignKey(AdCampaign, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    adgroup = models.ForeignKey(AdGroup, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    ad = models.ForeignKey(Ad, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    conversion_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["run", "model_config"], name="credit_run_model"),
+            models.Index(fields=["conversion"], name="credit_conversion"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.weight:.3f} of conversion {self.conversion_id} → {self.channel}"
+
+
+class AttributionRollup(models.Model):
+    """Per day × channel × campaign × ad group × ad × model: credited conversions and revenue."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(AttributionRun, on_delete=models.CASCADE, related_name="rollups")
+    model_config = models.ForeignKey(AttributionModelConfig, on_delete=models.CASCADE,
+                                     related_name="+")
+    day = models.DateField()
+    channel = models.CharField(max_length=20)
+    campaign = models.ForeignKey(AdCampaign, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    adgroup = models.ForeignKey(AdGroup, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    ad = models.ForeignKey(Ad, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    currency = models.CharField(max_length=3, blank=True, default="")
+    conversions = models.FloatField(default=0)
+    revenue = models.DecimalField(max_digits=18, decimal_places=6, default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "model_config", "day"], name="rollup_ws_model_day"),
+            models.Index(fields=["run"], name="rollup_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel}: {self.conversions:.2f} conv, {self.revenue} {self.currency}"

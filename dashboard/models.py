@@ -1,0 +1,1 @@
+"""Dashboard models (audit reports) live here."""
