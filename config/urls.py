@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("attribution.urls")),
+    path("api/v1/", include("crm_sync.urls")),
     path("", include("dashboard.urls")),
 ]
