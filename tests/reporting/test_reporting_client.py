@@ -90,12 +90,14 @@ def test_rate_limit_and_server_errors_are_retryable(fake):
 
 
 def test_a_bad_token_is_a_permanent_error_with_the_platform_message(fake):
-    with TikTokReportingClient(access_token="wrong", base_url=fake.base_url) as client:
-        with pytest.raises(TikTokReportingError) as err:
-            list(
-                client.daily_report(
-                    advertiser_id="a", level="campaign", start=date(2026, 1, 1), end=date(2026, 1, 1)
-                )
+    with (
+        TikTokReportingClient(access_token="wrong", base_url=fake.base_url) as client,
+        pytest.raises(TikTokReportingError) as err,
+    ):
+        list(
+            client.daily_report(
+                advertiser_id="a", level="campaign", start=date(2026, 1, 1), end=date(2026, 1, 1)
             )
+        )
     assert not isinstance(err.value, TikTokRetryableError)
     assert err.value.code == 40105 and "revoked" in str(err.value)

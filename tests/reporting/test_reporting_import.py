@@ -83,11 +83,19 @@ def test_reimport_updates_in_place_and_keeps_other_windows_apart(integration, se
     assert AdCampaign.objects.filter(workspace=workspace).count() == 1
 
 
-ADS_MANAGER_CSV = """\ufeffBy Day,Campaign name,Campaign ID,Ad group name,Ad group ID,Cost,Impressions,Clicks (Destination),Conversions,Total complete payment value,Currency
+HEADER = (
+    "By Day,Campaign name,Campaign ID,Ad group name,Ad group ID,Cost,Impressions,"
+    "Clicks (Destination),Conversions,Total complete payment value,Currency"
+)
+ADS_MANAGER_CSV = (
+    "\ufeff"
+    + HEADER
+    + """
 2026-11-02,Spring,c1,Broad,g1,"1,200.50",10000,300,12,"2,400.00",USD
 2026-11-03,Spring,c1,Broad,g1,800,8000,200,-,0,USD
 Total of 2 results,,,,,2000.50,18000,500,12,2400,
 """
+)
 
 
 def test_ads_manager_csv_is_imported_at_the_most_detailed_level_it_has(workspace):
