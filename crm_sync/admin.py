@@ -1,10 +1,10 @@
 from django.contrib import admin
 
-from attribution.admin.base import ReadOnlyScopedAdmin, WorkspaceScopedAdmin
+from attribution.admin.base import ReadOnlyScopedAdmin, ScopedInlineMixin, WorkspaceScopedAdmin
 from crm_sync.models import Deal, DealStageChange, DealStageRule
 
 
-class DealStageChangeInline(admin.TabularInline):
+class DealStageChangeInline(ScopedInlineMixin, admin.TabularInline):
     model = DealStageChange
     extra = 0
     can_delete = False
@@ -12,6 +12,9 @@ class DealStageChangeInline(admin.TabularInline):
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -104,3 +104,22 @@ class ReadOnlyScopedAdmin(WorkspaceScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
+
+
+class ScopedInlineMixin:
+    """Inlines follow their parent's scope: the parent admin already checked the row's workspace."""
+
+    def _parent_admin(self):
+        return self.admin_site._registry[self.parent_model]
+
+    def has_view_permission(self, request, obj=None):
+        return self._parent_admin().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._parent_admin().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._parent_admin().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._parent_admin().has_change_permission(request, obj)

@@ -3,10 +3,10 @@ from django.utils.html import format_html
 
 from attribution.models import Membership, Role, Site, SiteSecretKey, Workspace
 
-from .base import WorkspaceScopedAdmin, member_workspace_ids
+from .base import ScopedInlineMixin, WorkspaceScopedAdmin, member_workspace_ids
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ScopedInlineMixin, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
@@ -40,12 +40,15 @@ class WorkspaceAdmin(WorkspaceScopedAdmin):
             obj.save()
 
 
-class SiteSecretKeyInline(admin.TabularInline):
+class SiteSecretKeyInline(ScopedInlineMixin, admin.TabularInline):
     model = SiteSecretKey
     extra = 0
     fields = ["prefix", "label", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "created_at", "last_used_at"]
     can_delete = False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead: the row stays as a record of the key
 
     def has_add_permission(self, request, obj=None):
         return False  # keys are issued by the "Issue a secret key" action, which shows them once
