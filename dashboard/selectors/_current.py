@@ -1,38 +1,21 @@
 """The one place that decides which attribution rows are "current".
 
-Only the latest succeeded run of a workspace is current; older runs' rows are history. When the
-engine's ``attribution.runs.selectors`` lands, switch these two functions to it (one line each).
+Aligned with the engine's ``attribution.runs.selectors`` (branch ``engine``): current output is
+every SUCCEEDED run's rows — the latest full run plus incremental runs published on top of it;
+a replaced run becomes SUPERSEDED, a failed or running one is never read. Rows are additive, so
+callers always aggregate with Sum. When that module is on main, make these functions delegate to it.
 """
 
-from django.db.models import QuerySet, Subquery
+from django.db.models import QuerySet
 
-from attribution.models import AttributionCredit, AttributionRollup, AttributionRun, RunStatus, Workspace
-
-
-def _latest_succeeded_run(workspace_id):
-    return Subquery(
-        AttributionRun.objects.filter(workspace_id=workspace_id, status=RunStatus.SUCCEEDED)
-        .order_by("-finished_at", "-created_at", "-id")
-        .values("id")[:1]
-    )
+from attribution.models import AttributionCredit, AttributionRollup, RunStatus, Workspace
 
 
 def current_rollups(*, workspace: Workspace) -> QuerySet[AttributionRollup]:
-    """Rollup rows of the workspace's latest succeeded run (a lazy queryset; no query yet)."""
-    return AttributionRollup.objects.filter(workspace=workspace, run_id=_latest_succeeded_run(workspace.pk))
+    """Rollup rows of the workspace's current output (a lazy queryset; no query yet)."""
+    return AttributionRollup.objects.filter(workspace=workspace, run__status=RunStatus.SUCCEEDED)
 
 
 def current_credits(*, workspace: Workspace) -> QuerySet[AttributionCredit]:
-    """Credit rows of the workspace's latest succeeded run (a lazy queryset; no query yet)."""
-    return AttributionCredit.objects.filter(workspace=workspace, run_id=_latest_succeeded_run(workspace.pk))
-
-
-def current_run(*, workspace: Workspace) -> AttributionRun | None:
-    return (
-        AttributionRun.objects.filter(workspace=workspace, status=RunStatus.SUCCEEDED)
-        .order_by("-finished_at", "-created_at", "-id")
-        .first()
-    )
-
-
-__all__ = ["current_credits", "current_rollups", "current_run"]
+    """Per-touch credits of the workspace's current output (a lazy queryset; no query yet)."""
+    return AttributionCredit.objects.filter(run__workspace=workspace, run__status=RunStatus.SUCCEEDED)

@@ -52,7 +52,9 @@ def test_journey_joins_devices_and_shows_each_models_credit_per_touch(
         weight=0.5,
         revenue=Decimal("50"),
     )
-    stale = RunFactory(workspace=workspace, finished_at=datetime(2026, 11, 1, tzinfo=UTC))
+    stale = RunFactory(
+        workspace=workspace, status="superseded", finished_at=datetime(2026, 11, 1, tzinfo=UTC)
+    )
     CreditFactory(
         run=stale, model_config=world.last_click, conversion=purchase, touchpoint=tiktok, weight=1.0
     )

@@ -62,7 +62,9 @@ def build_world(ws) -> World:
         adgroup__campaign__name="Retargeting",
         adgroup__name="Retargeting 7d",
     )
-    old = RunFactory(workspace=ws, finished_at=datetime(2026, 11, 10, tzinfo=UTC))
+    old = RunFactory(
+        workspace=ws, status=am.RunStatus.SUPERSEDED, finished_at=datetime(2026, 11, 10, tzinfo=UTC)
+    )
     current = RunFactory(workspace=ws, finished_at=datetime(2026, 11, 20, tzinfo=UTC))
     failed = RunFactory(
         workspace=ws, status=am.RunStatus.FAILED, finished_at=datetime(2026, 11, 21, tzinfo=UTC)
