@@ -35,7 +35,7 @@ def build_overview(*, filters: DashboardFilters, params, figures: bool = True) -
                 "Performance by channel",
                 ["Channel", "Spend", "Conversions", "Revenue", "ROAS", "CPA"],
                 [[r.label, r.spend, r.conversions, r.revenue, r.roas, r.cpa] for r in channels],
-                note="Spend is known for TikTok (its reporting); other channels have no spend source.",
+                note="Spend is what each ad platform reports; organic, email and direct have none (no ROAS).",
             ),
             "models": Table(
                 "Model comparison",
@@ -44,7 +44,7 @@ def build_overview(*, filters: DashboardFilters, params, figures: bool = True) -
             ),
             "trend": Table(
                 "Trend",
-                ["Day", "TikTok spend", "Conversions", "Revenue", "ROAS"],
+                ["Day", "Ad spend", "Conversions", "Revenue", "ROAS"],
                 [[r.day, r.spend, r.conversions, r.revenue, r.roas] for r in trend],
             ),
         }

@@ -42,7 +42,7 @@ def model_comparison(rows: list[ModelChannelRow]) -> str:
     return to_div(base_layout(fig, title="How each model credits each channel"))
 
 
-def trend(rows: list[TrendRow], *, title: str = "Trend: TikTok spend vs attributed revenue") -> str:
+def trend(rows: list[TrendRow], *, title: str = "Trend: ad spend vs attributed revenue") -> str:
     if not rows:
         return empty(title)
     days = [r.day.isoformat() for r in rows]
@@ -55,7 +55,7 @@ def trend(rows: list[TrendRow], *, title: str = "Trend: TikTok spend vs attribut
         line={"color": COLORS["tiktok"]},
     )
     fig.add_scatter(
-        name="TikTok spend",
+        name="Ad spend",
         x=days,
         y=[float(r.spend) for r in rows],
         mode="lines",

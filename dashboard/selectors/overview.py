@@ -7,11 +7,13 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from attribution.channels import Channel
-from attribution.models import MetricLevel
+from attribution.models import ModelKind
 
 from ._current import current_rollups
-from .common import ZERO, ratio, tiktok_metrics
+from .common import ZERO, platform_spend, ratio
 from .filters import DashboardFilters
+
+KIND_LABELS = dict(ModelKind.choices)
 
 
 @dataclass(frozen=True)
@@ -47,16 +49,11 @@ def _rollups_in_period(filters: DashboardFilters):
     return current_rollups(workspace=filters.workspace).filter(day__gte=filters.start, day__lte=filters.end)
 
 
-def tiktok_spend_total(*, filters: DashboardFilters) -> Decimal:
-    """TikTok spend over the period, from campaign-level rows (1 query)."""
-    total = tiktok_metrics(filters=filters, level=MetricLevel.CAMPAIGN).aggregate(s=Sum("spend"))["s"]
-    return total or ZERO
-
-
 def channel_performance(*, filters: DashboardFilters) -> list[ChannelRow]:
-    """Spend, credited conversions and revenue, ROAS and CPA per channel under the model (2 queries).
+    """Spend, credited conversions and revenue, ROAS and CPA per channel under the model (3 queries).
 
-    Spend is known for TikTok only (from its reporting); other channels show no ROAS/CPA.
+    Spend comes from the ad platforms' own reporting (TikTok, Meta, Google); channels without a
+    platform (organic, email, direct) have no spend, hence no ROAS/CPA.
     """
     rows = (
         _rollups_in_period(filters)
@@ -65,7 +62,8 @@ def channel_performance(*, filters: DashboardFilters) -> list[ChannelRow]:
         .annotate(conv=Sum("conversions"), rev=Sum("revenue"))
         .order_by("-rev", "channel")
     )
-    spend = {Channel.TIKTOK.value: tiktok_spend_total(filters=filters)}
+    rows = list(rows)
+    spend = platform_spend(filters=filters)
     labels = dict(Channel.choices)
     result = []
     for row in rows:
@@ -95,7 +93,8 @@ def model_comparison(*, filters: DashboardFilters) -> list[ModelChannelRow]:
     return [
         ModelChannelRow(
             model_id=r["model_config_id"],
-            model_name=r["model_config__name"] or r["model_config__kind"],
+            model_name=r["model_config__name"]
+            or KIND_LABELS.get(r["model_config__kind"], r["model_config__kind"]),
             channel=r["channel"],
             conversions=r["conv"] or 0.0,
             revenue=r["rev"] or ZERO,
@@ -105,9 +104,10 @@ def model_comparison(*, filters: DashboardFilters) -> list[ModelChannelRow]:
 
 
 def daily_trend(*, filters: DashboardFilters, channel: str | None = None) -> list[TrendRow]:
-    """Per day: TikTok spend, credited conversions and revenue under the model (2 queries).
+    """Per day: ad spend, credited conversions and revenue under the model (3 queries).
 
-    ``channel`` narrows the credited side (e.g. "tiktok" to set TikTok revenue against its spend).
+    ``channel`` narrows both sides to one channel (e.g. "tiktok": TikTok revenue against TikTok spend);
+    without it, all credited revenue is set against all platforms' spend.
     """
     credited = _rollups_in_period(filters).filter(model_config=filters.model)
     if channel:
@@ -116,22 +116,20 @@ def daily_trend(*, filters: DashboardFilters, channel: str | None = None) -> lis
         r["day"]: r
         for r in credited.values("day").annotate(conv=Sum("conversions"), rev=Sum("revenue")).order_by()
     }
-    spend_by_day = dict(
-        tiktok_metrics(filters=filters, level=MetricLevel.CAMPAIGN)
-        .values("date")
-        .annotate(s=Sum("spend"))
-        .order_by()
-        .values_list("date", "s")
-    )
+    spend_by_day: dict = {}
+    for (day, platform), spend in platform_spend(filters=filters, by_day=True).items():
+        if channel is None or platform == channel:
+            spend_by_day[day] = spend_by_day.get(day, ZERO) + spend
     rows = []
     for day in sorted(set(by_day) | set(spend_by_day)):
         spend = spend_by_day.get(day) or ZERO
-        revenue = (by_day.get(day) or {}).get("rev") or ZERO
+        credit = by_day.get(day) or {}
+        revenue = credit.get("rev") or ZERO
         rows.append(
             TrendRow(
                 day=day,
                 spend=spend,
-                conversions=(by_day.get(day) or {}).get("conv") or 0.0,
+                conversions=credit.get("conv") or 0.0,
                 revenue=revenue,
                 roas=ratio(revenue, spend),
             )

@@ -106,6 +106,17 @@ def build_world(ws) -> World:
     _platform_rows(ws, ad2, D3, spend="40", clicks=20, conv="2", value="80")
     _platform_rows(ws, ad1, D2, spend="100", clicks=50, conv="3", value="300", window=(1, 0))
 
+    for window in ((7, 1), (28, 1)):  # Meta reports the same spend under two windows: count it once
+        PlatformMetricFactory(
+            workspace=ws,
+            platform="meta",
+            date=D2,
+            spend=Decimal("60"),
+            entity_external_id="m1",
+            click_window_days=window[0],
+            view_window_days=window[1],
+        )
+
     closed = datetime(2026, 11, 3, 15, tzinfo=UTC)
     DealFactory(workspace=ws, stage="closedwon", closed_at=closed, amount=Decimal("300"), ttclid="E.C.P.abc")
     DealFactory(workspace=ws, stage="Closed Won", closed_at=closed, amount=Decimal("1000"))
