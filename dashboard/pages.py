@@ -82,9 +82,9 @@ def build_tiktok(*, filters: DashboardFilters, params, figures: bool = True) -> 
     table = tiktok.tiktok_entities(filters=filters, level=level, parent_id=parent.pk if parent else None)
     model_id = filters.model.pk if filters.model else None
     columns = ["Name", "External id", "Spend", "Impressions", "Clicks", "TikTok conv.", "TikTok value"]
-    columns += [f"{m} conv." for m in table.models] + [f"{m} revenue" for m in table.models]
-    columns += [f"{m} ROAS" for m in table.models] + ["Recommendation", "Why", "Data behind it"]
-    rows, links = [], []
+    columns += [f"{m} ROAS" for m in table.models] + [f"{m} conv." for m in table.models]
+    columns += [f"{m} revenue" for m in table.models] + ["Recommendation"]
+    rows, links, advice = [], [], []
     for r in table.rows:
         credits = [r.credit(m.pk) for m in table.models]
         rec = r.recommendation
@@ -97,18 +97,26 @@ def build_tiktok(*, filters: DashboardFilters, params, figures: bool = True) -> 
                 r.clicks,
                 r.reported_conversions,
                 r.reported_value,
+                *[c.roas for c in credits],
                 *[c.conversions for c in credits],
                 *[c.revenue for c in credits],
-                *[c.roas for c in credits],
                 rec.action if rec else None,
-                rec.reason if rec else None,
-                rec.evidence if rec else None,
             ]
         )
+        if rec:
+            advice.append([r.name, rec.action, rec.reason, rec.evidence])
         nxt = NEXT_LEVEL.get(level)
         links.append(f"level={nxt}&parent={r.entity_id}" if nxt else None)
+    title = f"TikTok {MetricLevel(level).label.lower()}s"
     page = PageData(
-        tables={"entities": Table(f"TikTok {MetricLevel(level).label.lower()}s", columns, rows, links)}
+        tables={
+            "entities": Table(title, columns, rows, links),
+            "recommendations": Table(
+                f"Recommendations under {filters.model or 'no model'}",
+                ["Name", "Action", "Why", "Data behind it"],
+                advice,
+            ),
+        }
     )
     page.context.update(level=level, parent=parent, breadcrumb=_breadcrumb(parent))
     if figures:
