@@ -1,73 +1,100 @@
 """Overview figures: revenue and spend by channel, model comparison, trend over time."""
 
-import plotly.graph_objects as go
-
 from dashboard.selectors.overview import ChannelRow, ModelChannelRow, TrendRow
 
-from . import COLORS, base_layout, empty, to_div
+from . import COLORS, empty_figure, figure, to_div
 
 
-def channel_revenue(rows: list[ChannelRow]) -> str:
+def channel_revenue_spec(rows: list[ChannelRow]) -> dict:
+    title = "Attributed revenue and spend by channel"
     if not rows:
-        return empty("Revenue by channel")
-    fig = go.Figure()
-    fig.add_bar(
-        name="Attributed revenue",
-        x=[r.label for r in rows],
-        y=[float(r.revenue) for r in rows],
-        marker_color=[COLORS.get(r.channel, "#9ca3af") for r in rows],
+        return empty_figure(title)
+    labels = [r.label for r in rows]
+    return figure(
+        [
+            {
+                "type": "bar",
+                "name": "Attributed revenue",
+                "x": labels,
+                "y": [float(r.revenue) for r in rows],
+                "marker": {"color": [COLORS.get(r.channel, "#9ca3af") for r in rows]},
+            },
+            {
+                "type": "bar",
+                "name": "Spend",
+                "x": labels,
+                "y": [float(r.spend or 0) for r in rows],
+                "marker": {"color": "#9ca3af"},
+            },
+        ],
+        title=title,
+        barmode="group",
     )
-    fig.add_bar(
-        name="Spend", x=[r.label for r in rows], y=[float(r.spend or 0) for r in rows], marker_color="#9ca3af"
-    )
-    fig.update_layout(barmode="group")
-    return to_div(base_layout(fig, title="Attributed revenue and spend by channel"))
 
 
-def model_comparison(rows: list[ModelChannelRow]) -> str:
+def model_comparison_spec(rows: list[ModelChannelRow]) -> dict:
+    title = "How each model credits each channel"
     if not rows:
-        return empty("How each model credits each channel")
-    channels = sorted({r.channel for r in rows})
+        return empty_figure(title)
     models = list(dict.fromkeys(r.model_name for r in rows))
-    by_key = {(r.model_name, r.channel): r for r in rows}
-    fig = go.Figure()
-    for channel in channels:
-        fig.add_bar(
-            name=channel,
-            x=models,
-            marker_color=COLORS.get(channel),
-            y=[by_key[(m, channel)].conversions if (m, channel) in by_key else 0 for m in models],
-        )
-    fig.update_layout(barmode="stack", yaxis_title="credited conversions")
-    return to_div(base_layout(fig, title="How each model credits each channel"))
+    by_key = {(r.model_name, r.channel): r.conversions for r in rows}
+    traces = [
+        {
+            "type": "bar",
+            "name": channel,
+            "x": models,
+            "marker": {"color": COLORS.get(channel)},
+            "y": [by_key.get((m, channel), 0) for m in models],
+        }
+        for channel in sorted({r.channel for r in rows})
+    ]
+    return figure(traces, title=title, barmode="stack", yaxis={"title": {"text": "credited conversions"}})
 
 
-def trend(rows: list[TrendRow], *, title: str = "Trend: ad spend vs attributed revenue") -> str:
+def trend_spec(rows: list[TrendRow], *, title: str = "Trend: ad spend vs attributed revenue") -> dict:
     if not rows:
-        return empty(title)
+        return empty_figure(title)
     days = [r.day.isoformat() for r in rows]
-    fig = go.Figure()
-    fig.add_scatter(
-        name="Attributed revenue",
-        x=days,
-        y=[float(r.revenue) for r in rows],
-        mode="lines",
-        line={"color": COLORS["tiktok"]},
+    return figure(
+        [
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "Attributed revenue",
+                "x": days,
+                "y": [float(r.revenue) for r in rows],
+                "line": {"color": COLORS["tiktok"]},
+            },
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "Ad spend",
+                "x": days,
+                "y": [float(r.spend) for r in rows],
+                "line": {"color": "#111827", "dash": "dot"},
+            },
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "Conversions",
+                "x": days,
+                "yaxis": "y2",
+                "y": [r.conversions for r in rows],
+                "line": {"color": "#8b5cf6"},
+            },
+        ],
+        title=title,
+        yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "title": {"text": "conversions"}},
     )
-    fig.add_scatter(
-        name="Ad spend",
-        x=days,
-        y=[float(r.spend) for r in rows],
-        mode="lines",
-        line={"color": "#111827", "dash": "dot"},
-    )
-    fig.add_scatter(
-        name="Conversions",
-        x=days,
-        y=[r.conversions for r in rows],
-        mode="lines",
-        yaxis="y2",
-        line={"color": "#8b5cf6"},
-    )
-    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "title": "conversions"})
-    return to_div(base_layout(fig, title=title))
+
+
+def channel_revenue(rows):
+    return to_div(channel_revenue_spec(rows))
+
+
+def model_comparison(rows):
+    return to_div(model_comparison_spec(rows))
+
+
+def trend(rows, **kwargs):
+    return to_div(trend_spec(rows, **kwargs))
