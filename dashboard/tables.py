@@ -17,7 +17,9 @@ class Table:
     def display_rows(self):
         """Rows formatted for HTML, each with its link (or None)."""
         links = self.links or [None] * len(self.rows)
-        return [(link, [fmt(v) for v in row]) for link, row in zip(links, self.rows, strict=True)]
+        return [
+            (link, [(fmt(v), is_text(v)) for v in row]) for link, row in zip(links, self.rows, strict=True)
+        ]
 
     def to_csv(self) -> str:
         out = StringIO()
@@ -37,6 +39,11 @@ def fmt(value) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return str(value)
+
+
+def is_text(value) -> bool:
+    """Words align left, numbers (and percentages) right."""
+    return isinstance(value, str) and not value.endswith("%")
 
 
 def pct(value: float | None) -> str | None:
