@@ -3,12 +3,16 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html_join
 
+from attribution.admin.base import ReadOnlyScopedAdmin, WorkspaceScopedAdmin
+from attribution.models import Role
+
 from .models import AuditReport, DashboardSettings, DiagnosticsDay
 from .tasks import run_workspace_audit
 
 
 @admin.register(DashboardSettings)
-class DashboardSettingsAdmin(admin.ModelAdmin):
+class DashboardSettingsAdmin(WorkspaceScopedAdmin):
+    edit_role = Role.ADMIN  # thresholds decide who gets alerted
     list_display = [
         "workspace",
         "utm_source",
@@ -40,7 +44,7 @@ class DashboardSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditReport)
-class AuditReportAdmin(admin.ModelAdmin):
+class AuditReportAdmin(ReadOnlyScopedAdmin):
     list_display = [
         "workspace",
         "period_start",
@@ -78,18 +82,15 @@ class AuditReportAdmin(admin.ModelAdmin):
             ((f["severity"].upper(), f["title"], f["detail"]) for f in obj.findings),
         )
 
-    @admin.action(description="Run the audit again for these periods")
+    @admin.action(description="Run the audit again for these periods (queued)")
     def rerun(self, request, queryset):
         for report in queryset:
             run_workspace_audit.delay(report.workspace_id, report.period_end.isoformat())
         messages.info(request, f"Queued {queryset.count()} audit(s).")
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(DiagnosticsDay)
-class DiagnosticsDayAdmin(admin.ModelAdmin):
+class DiagnosticsDayAdmin(ReadOnlyScopedAdmin):
     list_display = [
         "workspace",
         "day",

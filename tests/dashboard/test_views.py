@@ -106,3 +106,12 @@ def test_audit_of_another_workspace_is_not_found(logged_in, other_workspace):
 def test_a_user_without_workspace_is_told_to_ask_an_admin(client, db):
     client.force_login(UserFactory())
     assert "Ask an admin" in client.get(reverse("dashboard:overview")).content.decode()
+
+
+def test_admin_lists_only_audits_of_the_members_workspaces(client, member, workspace, other_workspace):
+    mine = AuditReport.objects.create(workspace=workspace, period_start="2026-11-01", period_end="2026-11-07")
+    AuditReport.objects.create(workspace=other_workspace, period_start="2026-11-01", period_end="2026-11-07")
+    client.force_login(member)
+    response = client.get("/admin/dashboard/auditreport/")
+    assert response.status_code == 200
+    assert list(response.context["cl"].queryset) == [mine]
