@@ -22,6 +22,20 @@ class GapInputs:
     delayed_rate: float | None
 
 
+def gap_inputs(*, comparison, diag, view_window_days: int) -> GapInputs:
+    """GapInputs from a three-way comparison and a diagnostics summary (duck-typed: no Django here)."""
+    return GapInputs(
+        reported=float(comparison.reported.conversions),
+        attributed=float(comparison.attributed.conversions),
+        crm=float(comparison.crm.conversions),
+        view_window_days=view_window_days,
+        window_mismatch=comparison.window_mismatch,
+        ttclid_capture=diag.ttclid_capture_rate,
+        duplicate_rate=diag.duplicate_rate,
+        delayed_rate=diag.delayed_rate,
+    )
+
+
 def gap(value, baseline) -> float | None:
     """(value − baseline) / baseline, or None when there is no baseline."""
     if not baseline:
@@ -29,62 +43,68 @@ def gap(value, baseline) -> float | None:
     return float((Decimal(str(value)) - Decimal(str(baseline))) / Decimal(str(baseline)))
 
 
+def _platform_over(inputs: GapInputs) -> list[str]:
+    causes = []
+    if inputs.view_window_days:
+        causes.append(
+            f"TikTok counts {inputs.view_window_days}-day view-through conversions and modelled "
+            "conversions; our models credit clicks and only the share a multi-touch model gives TikTok."
+        )
+    if inputs.duplicate_rate and inputs.duplicate_rate > 0.02:
+        causes.append(
+            f"{inputs.duplicate_rate:.0%} of pixel conversions have a server twin with another "
+            "event_id: TikTok counts both. Send the same event_id from pixel and server."
+        )
+    causes.append(
+        "TikTok claims every conversion its window reaches, even when another channel touched "
+        "the buyer later; our model shares the credit."
+    )
+    return causes
+
+
+def _platform_under(inputs: GapInputs) -> list[str]:
+    causes = []
+    if inputs.delayed_rate and inputs.delayed_rate > 0.02:
+        causes.append(
+            f"{inputs.delayed_rate:.0%} of conversions reached TikTok after the click window "
+            "closed, so TikTok could not credit them."
+        )
+    causes.append(
+        "TikTok lost the match for some conversions (no ttclid/_ttp or hashed email sent with the "
+        "event), or the CRM stages we sync are not mapped to a TikTok event."
+    )
+    return causes
+
+
 def explain_gaps(inputs: GapInputs) -> list[str]:
     """Likely causes, most specific first; one line each."""
     causes: list[str] = []
-    platform_vs_ours = gap(inputs.reported, inputs.attributed)
-    ours_vs_crm = gap(inputs.attributed, inputs.crm)
+    platform_vs_ours = gap(inputs.reported, inputs.attributed) or 0.0
+    ours_vs_crm = gap(inputs.attributed, inputs.crm) or 0.0
     if inputs.window_mismatch:
         causes.append(
-            "TikTok's numbers were reported under a different window than our attribution "
-            "used for TikTok: compare like with like (change the window selector or the "
-            "TikTok lookback window)."
+            "TikTok's numbers were reported under a different window than our attribution used for "
+            "TikTok: compare like with like (change the window selector or the TikTok lookback window)."
         )
-    if platform_vs_ours is not None and platform_vs_ours > NOTABLE_GAP:
-        if inputs.view_window_days:
-            causes.append(
-                f"TikTok counts {inputs.view_window_days}-day view-through conversions and "
-                "modelled conversions; our models credit clicks and only the share a "
-                "multi-touch model gives TikTok."
-            )
-        if inputs.duplicate_rate and inputs.duplicate_rate > 0.02:
-            causes.append(
-                f"{inputs.duplicate_rate:.0%} of pixel conversions have a server twin with "
-                "another event_id: TikTok counts both. Send the same event_id from pixel "
-                "and server."
-            )
-        causes.append(
-            "TikTok claims every conversion its window reaches, even when another channel "
-            "touched the buyer later; our model shares the credit."
-        )
-    if platform_vs_ours is not None and platform_vs_ours < -NOTABLE_GAP:
-        if inputs.delayed_rate and inputs.delayed_rate > 0.02:
-            causes.append(
-                f"{inputs.delayed_rate:.0%} of conversions reached TikTok after the click "
-                "window closed, so TikTok could not credit them."
-            )
-        causes.append(
-            "TikTok lost the match for some conversions (no ttclid/_ttp or hashed email "
-            "sent with the event), or the CRM stages we sync are not mapped to a TikTok event."
-        )
+    if platform_vs_ours > NOTABLE_GAP:
+        causes += _platform_over(inputs)
+    if platform_vs_ours < -NOTABLE_GAP:
+        causes += _platform_under(inputs)
     if inputs.ttclid_capture is not None and inputs.ttclid_capture < 0.8:
         causes.append(
-            f"Only {inputs.ttclid_capture:.0%} of TikTok sessions kept their ttclid: "
-            "redirects or consent banners strip it, so clicks cannot be matched."
+            f"Only {inputs.ttclid_capture:.0%} of TikTok sessions kept their ttclid: redirects or "
+            "consent banners strip it, so clicks cannot be matched."
         )
-    if ours_vs_crm is not None and ours_vs_crm > NOTABLE_GAP:
+    if ours_vs_crm > NOTABLE_GAP:
         causes.append(
-            "We credit TikTok with web conversions and leads that the CRM never closed: "
-            "lead quality, or deals not yet imported."
+            "We credit TikTok with web conversions and leads that the CRM never closed: lead "
+            "quality, or deals not yet imported."
         )
-    if ours_vs_crm is not None and ours_vs_crm < -NOTABLE_GAP:
+    if ours_vs_crm < -NOTABLE_GAP:
         causes.append(
-            "The CRM closed TikTok-sourced deals our attribution cannot tie to a click: "
-            "capture ttclid and utm_* in the lead form's hidden fields."
+            "The CRM closed TikTok-sourced deals our attribution cannot tie to a click: capture "
+            "ttclid and utm_* in the lead form's hidden fields."
         )
-    if not causes:
-        causes.append(
-            "The three sources agree within "
-            f"{NOTABLE_GAP:.0%}; differences are within normal reporting noise."
-        )
-    return causes
+    return causes or [
+        f"The three sources agree within {NOTABLE_GAP:.0%}; differences are within normal reporting noise."
+    ]

@@ -12,7 +12,7 @@ from .figures import comparison as comparison_fig
 from .figures import journeys as journeys_fig
 from .figures import overview as overview_fig
 from .figures import tiktok as tiktok_fig
-from .gaps import GapInputs, explain_gaps
+from .gaps import explain_gaps, gap_inputs
 from .selectors import comparison, diagnostics, journeys, overview, tiktok
 from .selectors.filters import DashboardFilters
 from .tables import Table, pct
@@ -70,21 +70,23 @@ NEXT_LEVEL = {MetricLevel.CAMPAIGN: MetricLevel.ADGROUP, MetricLevel.ADGROUP: Me
 PARENT_MODEL = {MetricLevel.ADGROUP: AdCampaign, MetricLevel.AD: AdGroup}
 
 
-def build_tiktok(*, filters: DashboardFilters, params, figures: bool = True) -> PageData:
-    level = params.get("level") if params.get("level") in MetricLevel.values else MetricLevel.CAMPAIGN
-    parent_id = int(params["parent"]) if str(params.get("parent", "")).isdigit() else None
-    parent = None
-    if level != MetricLevel.CAMPAIGN and parent_id is not None:
-        parents = PARENT_MODEL[level].objects.filter(workspace=filters.workspace, pk=parent_id)
-        if level == MetricLevel.AD:
-            parents = parents.select_related("campaign")  # the breadcrumb names it
-        parent = parents.first()
-    table = tiktok.tiktok_entities(filters=filters, level=level, parent_id=parent.pk if parent else None)
-    model_id = filters.model.pk if filters.model else None
+def _tiktok_parent(filters: DashboardFilters, level: str, params):
+    """The campaign (for ad groups) or ad group (for ads) being drilled into, if it is the workspace's."""
+    parent_id = str(params.get("parent", ""))
+    if level == MetricLevel.CAMPAIGN or not parent_id.isdigit():
+        return None
+    parents = PARENT_MODEL[level].objects.filter(workspace=filters.workspace, pk=int(parent_id))
+    if level == MetricLevel.AD:
+        parents = parents.select_related("campaign")  # the breadcrumb names it
+    return parents.first()
+
+
+def _entity_tables(table, level: str, model) -> dict[str, Table]:
     columns = ["Name", "External id", "Spend", "Impressions", "Clicks", "TikTok conv.", "TikTok value"]
     columns += [f"{m} ROAS" for m in table.models] + [f"{m} conv." for m in table.models]
     columns += [f"{m} revenue" for m in table.models] + ["Recommendation"]
     rows, links, advice = [], [], []
+    nxt = NEXT_LEVEL.get(level)
     for r in table.rows:
         credits = [r.credit(m.pk) for m in table.models]
         rec = r.recommendation
@@ -103,23 +105,27 @@ def build_tiktok(*, filters: DashboardFilters, params, figures: bool = True) -> 
                 rec.action if rec else None,
             ]
         )
+        links.append(f"level={nxt}&parent={r.entity_id}" if nxt else None)
         if rec:
             advice.append([r.name, rec.action, rec.reason, rec.evidence])
-        nxt = NEXT_LEVEL.get(level)
-        links.append(f"level={nxt}&parent={r.entity_id}" if nxt else None)
-    title = f"TikTok {MetricLevel(level).label.lower()}s"
-    page = PageData(
-        tables={
-            "entities": Table(title, columns, rows, links),
-            "recommendations": Table(
-                f"Recommendations under {filters.model or 'no model'}",
-                ["Name", "Action", "Why", "Data behind it"],
-                advice,
-            ),
-        }
-    )
+    return {
+        "entities": Table(f"TikTok {MetricLevel(level).label.lower()}s", columns, rows, links),
+        "recommendations": Table(
+            f"Recommendations under {model or 'no model'}",
+            ["Name", "Action", "Why", "Data behind it"],
+            advice,
+        ),
+    }
+
+
+def build_tiktok(*, filters: DashboardFilters, params, figures: bool = True) -> PageData:
+    level = params.get("level") if params.get("level") in MetricLevel.values else MetricLevel.CAMPAIGN
+    parent = _tiktok_parent(filters, level, params)
+    table = tiktok.tiktok_entities(filters=filters, level=level, parent_id=parent.pk if parent else None)
+    page = PageData(tables=_entity_tables(table, level, filters.model))
     page.context.update(level=level, parent=parent, breadcrumb=_breadcrumb(parent))
     if figures:
+        model_id = filters.model.pk if filters.model else None
         page.figures = [
             tiktok_fig.spend_vs_revenue(table, model_id=model_id),
             tiktok_fig.roas_by_model(table),
@@ -143,18 +149,7 @@ def build_compare(*, filters: DashboardFilters, params, figures: bool = True) ->
     diag = diagnostics.diagnostics_summary(filters=filters)
     gaps = data.gaps()
     sources = [data.reported, data.attributed, data.crm, data.crm_all_channels]
-    causes = explain_gaps(
-        GapInputs(
-            reported=float(data.reported.conversions),
-            attributed=float(data.attributed.conversions),
-            crm=float(data.crm.conversions),
-            view_window_days=filters.view_window_days,
-            window_mismatch=data.window_mismatch,
-            ttclid_capture=diag.ttclid_capture_rate,
-            duplicate_rate=diag.duplicate_rate,
-            delayed_rate=diag.delayed_rate,
-        )
-    )
+    causes = explain_gaps(gap_inputs(comparison=data, diag=diag, view_window_days=filters.view_window_days))
     page = PageData(
         tables={
             "sources": Table(

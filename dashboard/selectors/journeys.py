@@ -1,7 +1,7 @@
 """Journeys: a contact's touches before each conversion, and the credit every model gave each touch."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -66,66 +66,66 @@ def converting_contacts(*, filters: DashboardFilters, limit: int = 25) -> list[C
     return [ConvertingContact(**r) for r in rows]
 
 
+def _credits_of(workspace: Workspace, conversion_ids: list[int]) -> tuple[dict, dict]:
+    """{(conversion, touch): {model: (weight, revenue)}} and {conversion: {model: unattributed weight}}."""
+    credits, unattributed = defaultdict(dict), defaultdict(dict)
+    rows = (
+        current_credits(workspace=workspace)
+        .filter(conversion_id__in=conversion_ids)
+        .values_list("conversion_id", "touchpoint_id", "model_config_id", "weight", "revenue")
+    )
+    for conversion_id, touch_id, model_id, weight, revenue in rows:
+        if touch_id is None:
+            unattributed[conversion_id][model_id] = weight
+        else:
+            credits[(conversion_id, touch_id)][model_id] = (weight, revenue)
+    return credits, unattributed
+
+
 def contact_journey(*, workspace: Workspace, contact_id: int) -> Journey:
     """The contact's last conversions, each with the touches before it and their credits (4 queries).
 
     Touches are those of every visitor (device) linked to the contact; a touch belongs to a
     conversion's path when it happened before it.
     """
+    models = active_models(workspace=workspace)
     conversions = list(
-        ConversionEvent.objects.filter(workspace=workspace, contact_id=contact_id).order_by("-occurred_at")[
-            :MAX_CONVERSIONS
-        ]
-    )
-    conversions.reverse()
+        ConversionEvent.objects.filter(workspace=workspace, contact_id=contact_id)
+        .only("id", "event_name", "occurred_at", "value", "currency")
+        .order_by("-occurred_at")[:MAX_CONVERSIONS]
+    )[::-1]
     if not conversions:
-        return Journey(contact_id=contact_id, models=active_models(workspace=workspace), conversions=[])
-    touches = list(
-        Touchpoint.objects.filter(
+        return Journey(contact_id=contact_id, models=models, conversions=[])
+    touches = [
+        JourneyTouch(
+            touchpoint_id=t["id"],
+            occurred_at=t["occurred_at"],
+            channel=t["channel"],
+            kind=t["kind"],
+            utm_campaign=t["utm_campaign"],
+            has_ttclid=bool(t["ttclid"]),
+        )
+        for t in Touchpoint.objects.filter(
             workspace=workspace, visitor__contact_id=contact_id, occurred_at__lte=conversions[-1].occurred_at
         )
         .order_by("-occurred_at")
         .values("id", "occurred_at", "channel", "kind", "utm_campaign", "ttclid")[:MAX_TOUCHES]
-    )
-    touches.reverse()
-    credits = defaultdict(dict)
-    unattributed = defaultdict(dict)
-    for c in (
-        current_credits(workspace=workspace)
-        .filter(conversion_id__in=[c.pk for c in conversions])
-        .values("conversion_id", "touchpoint_id", "model_config_id", "weight", "revenue")
-    ):
-        if c["touchpoint_id"] is None:
-            unattributed[c["conversion_id"]][c["model_config_id"]] = c["weight"]
-        else:
-            credits[(c["conversion_id"], c["touchpoint_id"])][c["model_config_id"]] = (
-                c["weight"],
-                c["revenue"],
-            )
-    journey = []
-    for conv in conversions:
-        path = [
-            JourneyTouch(
-                touchpoint_id=t["id"],
-                occurred_at=t["occurred_at"],
-                channel=t["channel"],
-                kind=t["kind"],
-                utm_campaign=t["utm_campaign"],
-                has_ttclid=bool(t["ttclid"]),
-                credit=credits.get((conv.pk, t["id"]), {}),
-            )
-            for t in touches
-            if t["occurred_at"] <= conv.occurred_at
-        ]
-        journey.append(
-            JourneyConversion(
-                conversion_id=conv.pk,
-                event_name=conv.event_name,
-                occurred_at=conv.occurred_at,
-                value=conv.value,
-                currency=conv.currency,
-                touches=path,
-                unattributed=unattributed.get(conv.pk, {}),
-            )
+    ][::-1]
+    credits, unattributed = _credits_of(workspace, [c.pk for c in conversions])
+    journey = [
+        JourneyConversion(
+            conversion_id=conv.pk,
+            event_name=conv.event_name,
+            occurred_at=conv.occurred_at,
+            value=conv.value,
+            currency=conv.currency,
+            unattributed=unattributed.get(conv.pk, {}),
+            touches=[
+                replace(t, credit=credits.get((conv.pk, t.touchpoint_id), {}))
+                for t in touches
+                if t.occurred_at <= conv.occurred_at
+            ],
         )
-    return Journey(contact_id=contact_id, models=active_models(workspace=workspace), conversions=journey)
+        for conv in conversions
+    ]
+    return Journey(contact_id=contact_id, models=models, conversions=journey)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from attribution.channels import Channel
 from attribution.models import LookbackWindow, Membership, Role, Workspace
 from attribution.models.runs import DEFAULT_WINDOWS
-from dashboard.gaps import GapInputs, explain_gaps
+from dashboard.gaps import explain_gaps, gap_inputs
 from dashboard.models import SEVERITY_RANK, AuditReport, DashboardSettings, Severity
 from dashboard.selectors.common import active_models
 from dashboard.selectors.comparison import ThreeWay, three_way
@@ -46,90 +46,79 @@ def _rate_finding(code, title, value, threshold, *, below: bool, detail: str) ->
     return _finding(code, Severity.CRITICAL if far else Severity.WARNING, title, detail, value, threshold)
 
 
+# (code, title, rate on DiagnosticsSummary, threshold on DashboardSettings, alert when below, what to do)
+DIAGNOSTIC_CHECKS = [
+    (
+        "ttclid_capture",
+        "Low ttclid capture on TikTok sessions",
+        "ttclid_capture_rate",
+        "alert_ttclid_capture_below",
+        True,
+        "Clicks lose their ttclid (redirects, consent banners, link shorteners).",
+    ),
+    (
+        "duplicates",
+        "Pixel and server events not deduplicated",
+        "duplicate_rate",
+        "alert_duplicate_rate_above",
+        False,
+        "Send the same event_id from the pixel and the server.",
+    ),
+    (
+        "page_load",
+        "Conversions firing on page load",
+        "page_load_rate",
+        "alert_page_load_rate_above",
+        False,
+        "The conversion tag fires without a user action; fire it on the action.",
+    ),
+    (
+        "delayed",
+        "Conversions arriving after the click window",
+        "delayed_rate",
+        "alert_delayed_rate_above",
+        False,
+        "Send events as they happen; late events cannot be credited by TikTok.",
+    ),
+    (
+        "utm",
+        "UTM naming violations",
+        "utm_violation_rate",
+        "alert_utm_violation_rate_above",
+        False,
+        "Use the workspace's utm_source and utm_medium, and the campaign's name as utm_campaign.",
+    ),
+]
+
+
 def evaluate_findings(
     *, diag: DiagnosticsSummary, comparison: ThreeWay, rules: DashboardSettings, view_window_days: int
 ) -> list[dict]:
     """Findings for one period, worst first. Pure apart from reading its arguments."""
     candidates = [
-        _rate_finding(
-            "ttclid_capture",
-            "Low ttclid capture on TikTok sessions",
-            diag.ttclid_capture_rate,
-            rules.alert_ttclid_capture_below,
-            below=True,
-            detail="Clicks lose their ttclid (redirects, consent banners, link shorteners).",
-        ),
-        _rate_finding(
-            "duplicates",
-            "Pixel and server events not deduplicated",
-            diag.duplicate_rate,
-            rules.alert_duplicate_rate_above,
-            below=False,
-            detail="Send the same event_id from the pixel and the server.",
-        ),
-        _rate_finding(
-            "page_load",
-            "Conversions firing on page load",
-            diag.page_load_rate,
-            rules.alert_page_load_rate_above,
-            below=False,
-            detail="The conversion tag fires without a user action; fire it on the action.",
-        ),
-        _rate_finding(
-            "delayed",
-            "Conversions arriving after the click window",
-            diag.delayed_rate,
-            rules.alert_delayed_rate_above,
-            below=False,
-            detail="Send events as they happen; late events cannot be credited by TikTok.",
-        ),
-        _rate_finding(
-            "utm",
-            "UTM naming violations",
-            diag.utm_violation_rate,
-            rules.alert_utm_violation_rate_above,
-            below=False,
-            detail=f"Use utm_source={rules.utm_source}, utm_medium={rules.utm_medium} "
-            "and the campaign's name as utm_campaign.",
-        ),
+        _rate_finding(code, title, getattr(diag, rate), getattr(rules, threshold), below=below, detail=detail)
+        for code, title, rate, threshold, below, detail in DIAGNOSTIC_CHECKS
     ]
-    causes = explain_gaps(
-        GapInputs(
-            reported=float(comparison.reported.conversions),
-            attributed=float(comparison.attributed.conversions),
-            crm=float(comparison.crm.conversions),
-            view_window_days=view_window_days,
-            window_mismatch=comparison.window_mismatch,
-            ttclid_capture=diag.ttclid_capture_rate,
-            duplicate_rate=diag.duplicate_rate,
-            delayed_rate=diag.delayed_rate,
-        )
+    causes = " ".join(
+        explain_gaps(gap_inputs(comparison=comparison, diag=diag, view_window_days=view_window_days))
     )
     for key, value in comparison.gaps().items():
         if key.endswith("_conversions"):
             title = "Gap: " + key.removesuffix("_conversions").replace("_", " ")
+            size = None if value is None else abs(value)
             candidates.append(
-                _rate_finding(
-                    f"gap_{key}",
-                    title,
-                    None if value is None else abs(value),
-                    rules.alert_gap_above,
-                    below=False,
-                    detail=" ".join(causes),
-                )
+                _rate_finding(f"gap_{key}", title, size, rules.alert_gap_above, below=False, detail=causes)
             )
-    findings = [f for f in candidates if f]
-    if not findings:
-        findings.append(
-            _finding(
-                "all_clear",
-                Severity.INFO,
-                "No threshold crossed",
-                "Tracking health and the three-way comparison are within limits.",
-                None,
-                None,
-            )
+    findings = [f for f in candidates if f] or [
+        _finding(
+            "all_clear",
+            Severity.INFO,
+            "No threshold crossed",
+            "Tracking health and the three-way comparison are within limits.",
+            None,
+            None,
         )
+    ]
     return sorted(findings, key=lambda f: -SEVERITY_RANK[Severity(f["severity"])])
 
 
