@@ -127,3 +127,14 @@ def test_a_csv_without_a_date_column_says_what_to_fix(workspace):
         ads_manager_csv_import(
             workspace=workspace, file="Campaign ID,Cost\nc1,10\n", click_window_days=7, view_window_days=1
         )
+
+
+def test_the_daily_import_is_registered_with_celery_and_scheduled(db):
+    from django_celery_beat.models import PeriodicTask
+
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    assert "crm_sync.tiktok_reporting.tasks.import_all_tiktok_reports" in app.tasks
+    task = PeriodicTask.objects.get(name="Daily TikTok reporting import")
+    assert task.task == "crm_sync.tiktok_reporting.tasks.import_all_tiktok_reports" and task.enabled
