@@ -52,13 +52,13 @@ def percentile(samples: list[float], q: float) -> float:
 
 
 def prepare(size: int, use_engine: bool, reuse: bool) -> tuple[Workspace, dict[str, float]]:
+    """Seed (unless --reuse finds a demo of this size), then compute attribution and diagnostics."""
     setup = {}
     existing = Workspace.objects.filter(slug=DEMO_SLUG).first()
-    if reuse and existing and ConversionEvent.objects.filter(workspace=existing).count() == size:
-        return existing, {"reused": 0.0}
-    _, setup["seed_demo"] = timed(
-        call_command, "seed_demo", seed=42, conversions=size, days=90, reset=True, verbosity=0
-    )
+    if not (reuse and existing and ConversionEvent.objects.filter(workspace=existing).count() == size):
+        _, setup["seed_demo"] = timed(
+            call_command, "seed_demo", seed=42, conversions=size, days=90, reset=True, verbosity=0
+        )
     workspace = Workspace.objects.get(slug=DEMO_SLUG)
     if use_engine and engine_available():
         _, setup["run_attribution"] = timed(
