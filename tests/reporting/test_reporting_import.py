@@ -132,9 +132,9 @@ def test_a_csv_without_a_date_column_says_what_to_fix(workspace):
 def test_the_daily_import_is_registered_with_celery_and_scheduled(db):
     from django_celery_beat.models import PeriodicTask
 
+    import crm_sync.tiktok_reporting.tasks  # noqa: F401  (config/celery.py autodiscovers it in workers)
     from config.celery import app
 
-    app.loader.import_default_modules()
     assert "crm_sync.tiktok_reporting.tasks.import_all_tiktok_reports" in app.tasks
     task = PeriodicTask.objects.get(name="Daily TikTok reporting import")
     assert task.task == "crm_sync.tiktok_reporting.tasks.import_all_tiktok_reports" and task.enabled
