@@ -6,6 +6,8 @@ function with figures=False, so a table on screen and its export cannot disagree
 
 from dataclasses import dataclass, field
 
+from django.urls import reverse
+
 from attribution.models import AdCampaign, AdGroup, MetricLevel
 
 from .figures import comparison as comparison_fig
@@ -13,7 +15,7 @@ from .figures import journeys as journeys_fig
 from .figures import overview as overview_fig
 from .figures import tiktok as tiktok_fig
 from .gaps import explain_gaps, gap_inputs
-from .selectors import comparison, diagnostics, journeys, overview, tiktok
+from .selectors import audits, comparison, diagnostics, journeys, overview, tiktok
 from .selectors.filters import DashboardFilters
 from .tables import Table, pct
 
@@ -272,11 +274,36 @@ def build_journeys(*, filters: DashboardFilters, params, figures: bool = True) -
     return page
 
 
+def build_audits(*, filters: DashboardFilters, params, figures: bool = True) -> PageData:
+    """The workspace's audit reports (all periods: the selector's dates do not filter them)."""
+    reports = audits.workspace_audits(workspace=filters.workspace)
+    rows = [
+        [
+            f"{r.period_start} – {r.period_end}",
+            r.get_worst_severity_display(),
+            len(r.findings),
+            "; ".join(f"[{f['severity']}] {f['title']}" for f in r.findings_at_least("warning")) or "–",
+            r.emailed_at.strftime("%Y-%m-%d %H:%M") if r.emailed_at else "no",
+        ]
+        for r in reports
+    ]
+    table = Table(
+        "Weekly audits",
+        ["Period", "Worst", "Findings", "Warnings and worse", "Admins emailed"],
+        rows,
+        [reverse("dashboard:audit_detail", args=[r.pk]) for r in reports],
+    )
+    page = PageData(tables={"reports": table})
+    page.context["reports"] = reports
+    return page
+
+
 PAGES = {
     "overview": build_overview,
     "tiktok": build_tiktok,
     "compare": build_compare,
     "diagnostics": build_diagnostics,
     "journeys": build_journeys,
+    "audits": build_audits,
 }
 __all__ = ["PAGES", "PageData"]

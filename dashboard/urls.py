@@ -11,7 +11,7 @@ urlpatterns = [
     path("compare/", views.page, {"name": "compare"}, name="compare"),
     path("diagnostics/", views.page, {"name": "diagnostics"}, name="diagnostics"),
     path("journeys/", views.page, {"name": "journeys"}, name="journeys"),
-    path("audits/", views.audits, name="audits"),
+    path("audits/", views.page, {"name": "audits"}, name="audits"),
     path("audits/<int:pk>/", views.audit_detail, name="audit_detail"),
     path("export/<slug:name>/<slug:table>.csv", views.export_csv, name="export"),
 ]

@@ -9,7 +9,7 @@ from attribution.models import Workspace
 from .forms import filters_from_request
 from .models import AuditReport
 from .pages import PAGES
-from .selectors.audits import latest_audit, workspace_audits
+from .selectors.audits import latest_audit
 from .selectors.common import active_models
 
 TITLES = {
@@ -18,6 +18,7 @@ TITLES = {
     "compare": "TikTok vs attribution vs CRM",
     "diagnostics": "Diagnostics",
     "journeys": "Journeys",
+    "audits": "Audits",
 }
 
 
@@ -85,15 +86,6 @@ def export_csv(request, name: str, table: str):
     filename = f"clickledger-{filters.workspace.slug}-{name}-{table}-{filters.start}-{filters.end}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-@login_required
-def audits(request):
-    workspaces = _user_workspaces(request.user)
-    if not workspaces:
-        return _no_workspace(request)
-    reports = workspace_audits(workspaces=workspaces)
-    return render(request, "dashboard/audits.html", {"page": "audits", "title": "Audits", "reports": reports})
 
 
 @login_required

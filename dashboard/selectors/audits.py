@@ -9,10 +9,8 @@ def latest_audit(*, workspace: Workspace) -> AuditReport | None:
     return AuditReport.objects.filter(workspace=workspace).order_by("-period_end", "-created_at").first()
 
 
-def workspace_audits(*, workspaces: list[Workspace], limit: int = 100) -> list[AuditReport]:
-    """Recent reports of the given workspaces, newest first (1 query)."""
+def workspace_audits(*, workspace: Workspace, limit: int = 100) -> list[AuditReport]:
+    """Recent reports of the workspace, newest first (1 query)."""
     return list(
-        AuditReport.objects.filter(workspace__in=workspaces)
-        .select_related("workspace")
-        .order_by("-period_end", "-created_at")[:limit]
+        AuditReport.objects.filter(workspace=workspace).order_by("-period_end", "-created_at")[:limit]
     )

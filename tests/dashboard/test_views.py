@@ -115,3 +115,30 @@ def test_admin_lists_only_audits_of_the_members_workspaces(client, member, works
     response = client.get("/admin/dashboard/auditreport/")
     assert response.status_code == 200
     assert list(response.context["cl"].queryset) == [mine]
+
+
+def test_audits_page_lists_the_workspaces_reports_and_exports_them(logged_in, workspace, other_workspace):
+    mine = AuditReport.objects.create(
+        workspace=workspace,
+        period_start="2026-11-01",
+        period_end="2026-11-07",
+        worst_severity="warning",
+        findings=[
+            {
+                "code": "utm",
+                "severity": "warning",
+                "title": "UTM naming violations",
+                "detail": "d",
+                "value": 0.1,
+                "threshold": 0.05,
+            }
+        ],
+    )
+    AuditReport.objects.create(workspace=other_workspace, period_start="2026-11-01", period_end="2026-11-07")
+    response = logged_in.get(reverse("dashboard:audits"))
+    assert [row[0] for row in response.context["tables"]["reports"].rows] == ["2026-11-01 – 2026-11-07"]
+    assert reverse("dashboard:audit_detail", args=[mine.pk]) in response.content.decode()
+    exported = logged_in.get(reverse("dashboard:export", args=["audits", "reports"])).content.decode()
+    assert "[warning] UTM naming violations" in exported
+    detail = logged_in.get(reverse("dashboard:audit_detail", args=[mine.pk]))
+    assert detail.status_code == 200 and "UTM naming violations" in detail.content.decode()
