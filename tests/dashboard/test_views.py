@@ -142,3 +142,23 @@ def test_audits_page_lists_the_workspaces_reports_and_exports_them(logged_in, wo
     assert "[warning] UTM naming violations" in exported
     detail = logged_in.get(reverse("dashboard:audit_detail", args=[mine.pk]))
     assert detail.status_code == 200 and "UTM naming violations" in detail.content.decode()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_pages_query_count_does_not_grow_with_the_data(logged_in, world, workspace, name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import AdCampaignFactory
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert (
+                logged_in.get(reverse(f"dashboard:{name}"), {**NOV, "model": world.last_click.pk}).status_code
+                == 200
+            )
+        return len(queries)
+
+    before = count()
+    AdCampaignFactory.create_batch(25, workspace=workspace)
+    assert count() == before
