@@ -2,8 +2,11 @@
 
 import csv
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from io import StringIO
+
+from django.utils import timezone
 
 
 @dataclass
@@ -30,8 +33,13 @@ class Table:
 
 
 def fmt(value) -> str:
+    """For the screen: money and counts with separators, times in the active (workspace) time zone."""
     if value is None:
         return "–"
+    if isinstance(value, datetime):
+        return (
+            timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else str(value)
+        )
     if isinstance(value, Decimal):
         return f"{value:,.2f}"
     if isinstance(value, float):

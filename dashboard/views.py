@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from attribution.models import Workspace
 
@@ -40,23 +41,26 @@ def page(request, name: str = "overview"):
     form, filters = filters_from_request(
         request.GET, workspaces=workspaces, models_for=lambda ws: active_models(workspace=ws)
     )
+    with timezone.override(filters.workspace.tzinfo):  # times on screen are the workspace's
+        return render(request, f"dashboard/{name}.html", _page_context(name, form, filters, request))
+
+
+def _page_context(name, form, filters, request) -> dict:
     data = PAGES[name](filters=filters, params=request.GET, figures=True)
-    query = request.GET.urlencode()
     context = {
         "page": name,
         "title": TITLES[name],
         "form": form,
         "filters": filters,
-        "data": data,
         "tables": data.tables,
         "figures": data.figures,
-        "query": query,
+        "query": request.GET.urlencode(),
         "filter_query": _filter_query(filters),
         **data.context,
     }
     if name == "overview":
         context["audit"] = latest_audit(workspace=filters.workspace)
-    return render(request, f"dashboard/{name}.html", context)
+    return context
 
 
 def _filter_query(filters) -> str:

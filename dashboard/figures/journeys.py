@@ -1,15 +1,18 @@
 """Journey figure: the touches before a conversion, and the credit each model gave each touch."""
 
+from django.utils import timezone
+
 from dashboard.selectors.journeys import JourneyConversion
 
 from . import empty_figure, figure, to_div
 
 
 def credit_per_touch_spec(conversion: JourneyConversion, models: list) -> dict:
-    title = f"{conversion.event_name} {conversion.occurred_at:%Y-%m-%d %H:%M}: credit per touch"
+    when = timezone.localtime(conversion.occurred_at)
+    title = f"{conversion.event_name} {when:%Y-%m-%d %H:%M}: credit per touch"
     if not conversion.touches:
         return empty_figure(title, "No touch before this conversion.")
-    labels = [f"{i + 1}. {t.channel} {t.occurred_at:%m-%d %H:%M}" for i, t in enumerate(conversion.touches)]
+    labels = [f"{i + 1}. {t.channel}" for i, t in enumerate(conversion.touches)]
     traces = [
         {
             "type": "bar",

@@ -162,3 +162,11 @@ def test_a_pages_query_count_does_not_grow_with_the_data(logged_in, world, works
     before = count()
     AdCampaignFactory.create_batch(25, workspace=workspace)
     assert count() == before
+
+
+def test_times_are_shown_in_the_workspaces_time_zone(logged_in, world, workspace, converting_contact):
+    workspace.timezone = "America/New_York"
+    workspace.save()
+    response = logged_in.get(reverse("dashboard:journeys"), {**NOV, "model": world.last_click.pk})
+    html = response.content.decode()
+    assert "2026-11-02 05:00" in html and "2026-11-02 10:00" not in html  # 10:00 UTC is 05:00 EST
