@@ -171,6 +171,11 @@ CLICKLEDGER = {
     "EVENTS_API_MAX_BATCH": env.int("EVENTS_API_MAX_BATCH", default=1000),
     "EVENT_MAX_AGE_DAYS": env.int("EVENT_MAX_AGE_DAYS", default=90),
     "EVENT_MAX_FUTURE_SECONDS": env.int("EVENT_MAX_FUTURE_SECONDS", default=600),
+    # Collector (attribution.tracking): buffer accepted beacons in Redis and store them in bulk.
+    "COLLECTOR_BUFFER": env.bool("COLLECTOR_BUFFER", default=bool(REDIS_URL)),
+    "COLLECTOR_BUFFER_URL": env("COLLECTOR_BUFFER_URL", default=""),
+    "EVENTS_API_MAX_BODY_BYTES": env.int("EVENTS_API_MAX_BODY_BYTES", default=2 * 1024 * 1024),
+    "TRACKER_DEMO_PAGES": env.bool("TRACKER_DEMO_PAGES", default=DEBUG),
     "TIKTOK_API_BASE": env("TIKTOK_API_BASE", default="https://business-api.tiktok.com"),
     "TIKTOK_BATCH_SIZE": env.int("TIKTOK_BATCH_SIZE", default=50),
     "TIKTOK_BATCH_MAX_BYTES": env.int("TIKTOK_BATCH_MAX_BYTES", default=1_000_000),

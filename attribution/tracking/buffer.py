@@ -1,0 +1,90 @@
+"""The collector's write buffer: accepted records wait in a Redis list and are stored in bulk.
+
+A browser beacon costs one Redis round trip instead of a handful of SQL statements; a drain task
+stores hundreds of records per transaction. Storing is idempotent (touch_key, event_id), so the
+drain is at-least-once: a crash between storing and trimming only repeats a batch.
+
+Without Redis (``COLLECTOR_BUFFER`` off, the default when no ``REDIS_URL``) records are stored on
+the request itself.
+"""
+
+import json
+import logging
+from collections.abc import Callable
+from functools import lru_cache
+
+import redis
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+
+BUFFER_KEY = "cl:collect:buffer"
+DEAD_KEY = "cl:collect:dead"
+SCHEDULED_KEY = "cl:collect:drain-scheduled"
+LOCK_KEY = "cl:collect:drain-lock"
+
+
+def buffer_enabled() -> bool:
+    return bool(settings.CLICKLEDGER["COLLECTOR_BUFFER"])
+
+
+@lru_cache(maxsize=4)
+def _client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_timeout=5)
+
+
+def redis_client() -> redis.Redis:
+    return _client(settings.CLICKLEDGER["COLLECTOR_BUFFER_URL"] or settings.REDIS_URL)
+
+
+def buffer_push(record: dict) -> bool:
+    """Append a record; True when the caller should schedule a drain (none is pending)."""
+    pipe = redis_client().pipeline()
+    pipe.rpush(BUFFER_KEY, json.dumps(record, separators=(",", ":")))
+    # Push before claiming the flag: a drainer that clears the flag re-checks the list afterwards.
+    pipe.set(SCHEDULED_KEY, 1, nx=True, ex=60)
+    _, claimed = pipe.execute()
+    return bool(claimed)
+
+
+def buffer_length() -> int:
+    return redis_client().llen(BUFFER_KEY)
+
+
+def buffer_drain(*, store: Callable[[list[dict]], object], batch_size: int = 500,
+                 is_retryable: Callable[[Exception], bool] = lambda exc: False) -> int:
+    """Store buffered records until the list is empty; return how many were drained.
+
+    One drainer at a time (a Redis lock). A batch that fails with a non-retryable error is moved to
+    ``DEAD_KEY`` (logged) so one bad record cannot stall the buffer; retryable errors propagate with
+    the batch still in the list.
+    """
+    client = redis_client()
+    lock = client.lock(LOCK_KEY, timeout=300, blocking=False)
+    if not lock.acquire():
+        return 0
+    drained = 0
+    try:
+        while True:
+            raw = client.lrange(BUFFER_KEY, 0, batch_size - 1)
+            if not raw:
+                client.delete(SCHEDULED_KEY)
+                if client.llen(BUFFER_KEY) and client.set(SCHEDULED_KEY, 1, nx=True, ex=60):
+                    continue  # a push raced the flag's deletion: it relies on us
+                return drained
+            _store_batch(client, raw, store, is_retryable)
+            client.ltrim(BUFFER_KEY, len(raw), -1)
+            drained += len(raw)
+            lock.extend(300, replace_ttl=True)
+    finally:
+        lock.release()
+
+
+def _store_batch(client: redis.Redis, raw: list[bytes], store, is_retryable) -> None:
+    try:
+        store([json.loads(item) for item in raw])
+    except Exception as exc:
+        if is_retryable(exc):
+            raise
+        log.exception("collector drain: %d records moved to %s", len(raw), DEAD_KEY)
+        client.rpush(DEAD_KEY, *raw)

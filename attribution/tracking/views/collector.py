@@ -1,0 +1,91 @@
+"""The collector: public endpoints the tracker calls from the browser (touch, event, identify).
+
+Authenticated by the site's public key and its allowed origins; throttled per address; bodies are
+JSON (also as text/plain, which is what sendBeacon sends). Replies 202 once the data is accepted.
+"""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from attribution.models import Site
+
+from .. import serializers as s
+from ..fields import truncate_ip
+from ..http import (
+    CollectorThrottle,
+    JSONObjectParser,
+    PlainTextJSONParser,
+    check_body_size,
+    client_ip,
+    max_body_bytes,
+    site_for_collector,
+)
+from ..services import collector_event_accept, collector_identify, collector_touch_accept
+
+KEY_PARAMETERS = [
+    OpenApiParameter("k", str, OpenApiParameter.QUERY, required=False,
+                     description="The site's public key (or send 'key' in the body)."),
+    OpenApiParameter("X-Clickledger-Key", str, OpenApiParameter.HEADER, required=False),
+]
+
+
+class _CollectorView(APIView):
+    authentication_classes = ()
+    permission_classes = ()
+    parser_classes = (JSONObjectParser, PlainTextJSONParser)
+    throttle_classes = (CollectorThrottle,)
+    input_serializer: type[s.CollectorIn] = s.CollectorIn
+
+    def initial(self, request, *args, **kwargs):
+        check_body_size(request, limit=max_body_bytes())
+        super().initial(request, *args, **kwargs)
+
+    def post(self, request):
+        site = site_for_collector(request)
+        serializer = self.input_serializer(data=request.data, context={"workspace": site.workspace})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if site.requires_consent and not data["consent"]:
+            raise exceptions.PermissionDenied(
+                "This site requires consent: the tracker sends nothing until consent is given.")
+        self.accept(site=site, data=data, request=request)
+        return Response({"accepted": True}, status=status.HTTP_202_ACCEPTED)
+
+    def accept(self, *, site: Site, data: dict, request) -> None:
+        raise NotImplementedError
+
+    @staticmethod
+    def context_of(request) -> dict:
+        return {"ip": truncate_ip(client_ip(request)),
+                "user_agent": request.META.get("HTTP_USER_AGENT", "")}
+
+
+@extend_schema(request=s.TouchIn, responses={202: s.AcceptedOut}, parameters=KEY_PARAMETERS,
+               summary="Record a landing (touch)", tags=["collector"], auth=[])
+class TouchView(_CollectorView):
+    input_serializer = s.TouchIn
+
+    def accept(self, *, site, data, request):
+        collector_touch_accept(site=site, data=data, **self.context_of(request))
+
+
+@extend_schema(request=s.EventIn, responses={202: s.AcceptedOut}, parameters=KEY_PARAMETERS,
+               summary="Record a conversion from the browser", tags=["collector"], auth=[])
+class EventView(_CollectorView):
+    input_serializer = s.EventIn
+
+    def accept(self, *, site, data, request):
+        collector_event_accept(site=site, data=data, **self.context_of(request))
+
+
+@extend_schema(request=s.IdentifyIn, responses={202: s.AcceptedOut}, parameters=KEY_PARAMETERS,
+               summary="Link the visitor to a contact (hashed on arrival)", tags=["collector"],
+               auth=[])
+class IdentifyView(_CollectorView):
+    input_serializer = s.IdentifyIn
+
+    def accept(self, *, site, data, request):
+        collector_identify(site=site, visitor_id=data["visitor_id"], email_hash=data["email"],
+                           phone_hash=data["phone"], external_id_hash=data["external_id"])
