@@ -8,7 +8,7 @@ of the conversion with the event_id the tracker put in the form, as a real backe
 import uuid
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
 
@@ -54,3 +54,11 @@ def demo_form_backend(request, public_key: str):
             server_copy = server_events_record(site=site, events=[serializer.validated_data])[0]
     return render(request, "tracking/demo/thanks.html",
                   {"site": site, "received": received, "server_copy": server_copy})
+
+
+@csrf_exempt
+def demo_ping(request):
+    """The cheapest Django view, through the same middleware: the collector benchmark's ceiling."""
+    if not settings.CLICKLEDGER["TRACKER_DEMO_PAGES"]:
+        raise Http404("Demo pages are off (TRACKER_DEMO_PAGES).")
+    return HttpResponse(f"{len(request.body)}", status=202, content_type="text/plain")

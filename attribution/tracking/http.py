@@ -12,6 +12,7 @@ from rest_framework.throttling import BaseThrottle
 
 from attribution.models import Site
 
+from .buffer import redis_client
 from .rules import site_by_public_key
 
 
@@ -91,13 +92,23 @@ class FixedWindowRateThrottle(BaseThrottle):
         window = int(time.time() // self.period)
         self.window_end = (window + 1) * self.period
         key = f"thr:{self.scope}:{self.ident_for(request)}:{window}"
+        return self._hits(key) <= count
+
+    def _hits(self, key: str) -> int:
+        """This window's count including this request: one round trip to Redis when there is one."""
+        if settings.REDIS_URL:
+            # Django's cache builds a Redis client per call and needs two calls for add+incr.
+            pipe = redis_client().pipeline(transaction=False)
+            pipe.incr(key)
+            pipe.expire(key, self.period + 1, nx=True)
+            return pipe.execute()[0]
         if cache.add(key, 1, timeout=self.period + 1):
-            return True
+            return 1
         try:
-            return cache.incr(key) <= count
+            return cache.incr(key)
         except ValueError:  # expired between add and incr
             cache.add(key, 1, timeout=self.period + 1)
-            return True
+            return 1
 
     def ident_for(self, request) -> str:
         return self.get_ident(request)

@@ -4,6 +4,7 @@ Identity fields are hashed while validating: ``validated_data`` never holds a ra
 Event names are checked against the workspace passed in the serializer context.
 """
 
+import copy
 import uuid
 
 from rest_framework import serializers
@@ -25,6 +26,18 @@ def _text(max_length: int = 255, **kwargs) -> StrictCharField:
     kwargs.setdefault("allow_blank", True)
     kwargs.setdefault("default", "")
     return StrictCharField(max_length=max_length, trim_whitespace=True, **kwargs)
+
+
+class FastFieldsMixin:
+    """Copy declared fields shallowly per instance instead of DRF's deepcopy.
+
+    DRF deep-copies every declared field for every serializer instance; for the collector's flat
+    serializers (no nested serializers, no mutable per-instance state) a shallow copy is enough
+    and is several times cheaper on a path that runs for every beacon.
+    """
+
+    def get_fields(self):
+        return {name: copy.copy(field) for name, field in self._declared_fields.items()}
 
 
 class VisitorIdField(StrictCharField):
@@ -57,7 +70,7 @@ class _EventNameMixin:
         return value
 
 
-class CollectorIn(serializers.Serializer):
+class CollectorIn(FastFieldsMixin, serializers.Serializer):
     """Fields every tracker call carries. ``key`` may also come as header or ``?k=``."""
 
     key = _text(64)
