@@ -167,6 +167,22 @@ def run_collector(args, base: str, origin: str, key: str, run_id: int) -> dict:
             "statuses": statuses}
 
 
+def cpu_seconds(root_pid: int) -> float:
+    """User+system CPU of a process and its live children, from /proc (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    pids, total = [root_pid], 0.0
+    while pids:
+        pid = pids.pop()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except (OSError, IndexError):
+            continue
+        pids.extend(int(c) for c in children)
+    return total
+
+
 def wait_for_drain(seconds: float = 300) -> float:
     from attribution.tracking import buffer
 
@@ -210,6 +226,8 @@ def report(args, ceiling: dict, collector: dict, stored: dict, drain_s: float) -
     print(f"collector / ceiling: {ratio:.2f}   sent {collector['accepted']} beacons in "
           f"{collector['seconds']:.1f} s, non-202 answers {collector['other']} "
           f"{collector['statuses'] or ''}; buffer drained {drain_s:.1f} s after the last answer")
+    print(f"CPU per ceiling request: gunicorn {ceiling['cpu_ms_per_request']:.2f} ms; per beacon: " + ", ".join(
+        f"{name} {ms:.2f} ms" for name, ms in collector["cpu_ms_per_beacon"].items()))
     for name in expected:
         print(f"  {name:16} expected {expected[name]:>7}  stored {stored[name]:>7}")
     print("stored vs sent: EXACT" if exact else "stored vs sent: MISMATCH")
@@ -234,9 +252,16 @@ def main() -> int:
         wait_until_up(f"{base}/demo/ping/")
         subprocess.run(["wrk", "-t1", "-c4", "-d2s", "-s", str(WRK_DIR / "ping.lua"), base],
                        env={**os.environ, "CL_ORIGIN": base}, capture_output=True, check=True)
+        cpu_before = cpu_seconds(processes[0].pid)
         ceiling = run_ceiling(args, base, base)
+        ceiling["cpu_ms_per_request"] = 1000 * (cpu_seconds(processes[0].pid) - cpu_before) / \
+            ceiling["requests"]
+        cpu_before = [cpu_seconds(p.pid) for p in processes]
         collector = run_collector(args, base, base, key, run_id)
         drain_s = 0.0 if args.no_buffer else wait_for_drain()
+        cpu = [cpu_seconds(p.pid) - before for p, before in zip(processes, cpu_before, strict=True)]
+        collector["cpu_ms_per_beacon"] = {name: 1000 * c / collector["accepted"] for name, c in
+                                          zip(("gunicorn", "drain worker"), cpu, strict=False)}
         figures = report(args, ceiling, collector, stored_counts(run_id), drain_s)
     finally:
         for process in processes:

@@ -51,7 +51,7 @@ def buffer_length() -> int:
     return redis_client().llen(BUFFER_KEY)
 
 
-def buffer_drain(*, store: Callable[[list[dict]], object], batch_size: int = 500,
+def buffer_drain(*, store: Callable[[list[dict]], object], batch_size: int = 1000,
                  is_retryable: Callable[[Exception], bool] = lambda exc: False) -> int:
     """Store buffered records until the list is empty; return how many were drained.
 

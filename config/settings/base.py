@@ -174,6 +174,7 @@ CLICKLEDGER = {
     # Collector (attribution.tracking): buffer accepted beacons in Redis and store them in bulk.
     "COLLECTOR_BUFFER": env.bool("COLLECTOR_BUFFER", default=bool(REDIS_URL)),
     "COLLECTOR_BUFFER_URL": env("COLLECTOR_BUFFER_URL", default=""),
+    "COLLECTOR_DRAIN_DELAY_SECONDS": env.float("COLLECTOR_DRAIN_DELAY_SECONDS", default=1.0),
     "EVENTS_API_MAX_BODY_BYTES": env.int("EVENTS_API_MAX_BODY_BYTES", default=2 * 1024 * 1024),
     "TRACKER_DEMO_PAGES": env.bool("TRACKER_DEMO_PAGES", default=DEBUG),
     "TIKTOK_API_BASE": env("TIKTOK_API_BASE", default="https://business-api.tiktok.com"),
