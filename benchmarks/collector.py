@@ -226,8 +226,10 @@ def report(args, ceiling: dict, collector: dict, stored: dict, drain_s: float) -
     print(f"collector / ceiling: {ratio:.2f}   sent {collector['accepted']} beacons in "
           f"{collector['seconds']:.1f} s, non-202 answers {collector['other']} "
           f"{collector['statuses'] or ''}; buffer drained {drain_s:.1f} s after the last answer")
-    print(f"CPU per ceiling request: gunicorn {ceiling['cpu_ms_per_request']:.2f} ms; per beacon: " + ", ".join(
-        f"{name} {ms:.2f} ms" for name, ms in collector["cpu_ms_per_beacon"].items()))
+    per_beacon = ", ".join(f"{name} {ms:.2f} ms" for name, ms in
+                           collector["cpu_ms_per_beacon"].items())
+    print(f"CPU per ceiling request: gunicorn {ceiling['cpu_ms_per_request']:.2f} ms; "
+          f"per beacon: {per_beacon}")
     for name in expected:
         print(f"  {name:16} expected {expected[name]:>7}  stored {stored[name]:>7}")
     print("stored vs sent: EXACT" if exact else "stored vs sent: MISMATCH")
