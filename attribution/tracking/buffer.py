@@ -11,6 +11,7 @@ the request itself.
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import redis
@@ -24,6 +25,16 @@ SCHEDULED_KEY = "cl:collect:drain-scheduled"
 LOCK_KEY = "cl:collect:drain-lock"
 
 
+@dataclass(frozen=True)
+class ThrottleWindow:
+    """A fixed-window rate limit as one Redis counter: ``key`` may reach ``limit`` hits."""
+
+    key: str
+    limit: int
+    seconds: int
+    ends_at: float
+
+
 def buffer_enabled() -> bool:
     return bool(settings.CLICKLEDGER["COLLECTOR_BUFFER"])
 
@@ -35,6 +46,38 @@ def _client(url: str) -> redis.Redis:
 
 def redis_client() -> redis.Redis:
     return _client(settings.CLICKLEDGER["COLLECTOR_BUFFER_URL"] or settings.REDIS_URL)
+
+
+# Count the request in its throttle window and append the record: one round trip per beacon.
+_ADMIT_LUA = """
+if KEYS[1] ~= '' then
+  local hits = redis.call('INCR', KEYS[1])
+  if hits == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+  if hits > tonumber(ARGV[1]) then return -1 end
+end
+redis.call('RPUSH', KEYS[2], ARGV[3])
+if redis.call('SET', KEYS[3], '1', 'NX', 'EX', 60) then return 1 end
+return 0
+"""
+THROTTLED, QUEUED, QUEUED_DRAIN_NEEDED = -1, 0, 1
+
+
+@lru_cache(maxsize=4)
+def _admit_script(url: str):
+    return _client(url).register_script(_ADMIT_LUA)
+
+
+def buffer_admit(record: dict, *, throttle: ThrottleWindow | None = None) -> int:
+    """Count a beacon against its throttle window and, unless over the limit, append it.
+
+    Returns THROTTLED, QUEUED, or QUEUED_DRAIN_NEEDED (no drain is pending: schedule one).
+    Pushing before claiming the flag matters: a drainer that clears it re-checks the list.
+    """
+    url = settings.CLICKLEDGER["COLLECTOR_BUFFER_URL"] or settings.REDIS_URL
+    return int(_admit_script(url)(
+        keys=[throttle.key if throttle else "", BUFFER_KEY, SCHEDULED_KEY],
+        args=[throttle.limit if throttle else 0, throttle.seconds + 1 if throttle else 0,
+              json.dumps(record, separators=(",", ":"))]))
 
 
 def buffer_push(record: dict) -> bool:

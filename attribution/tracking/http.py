@@ -12,7 +12,7 @@ from rest_framework.throttling import BaseThrottle
 
 from attribution.models import Site
 
-from .buffer import redis_client
+from .buffer import ThrottleWindow, buffer_enabled, redis_client
 from .rules import site_by_public_key
 
 
@@ -85,29 +85,35 @@ class FixedWindowRateThrottle(BaseThrottle):
     scope = ""
 
     def allow_request(self, request, view) -> bool:
+        window = self.window(request)
+        return window is None or self._hits(window) <= window.limit
+
+    def window(self, request) -> "ThrottleWindow | None":
+        """This request's counter key, limit and window length; None when the scope is unlimited."""
         rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].get(self.scope)
         if not rate:
-            return True
-        count, self.period = self.parse_rate(rate)
-        window = int(time.time() // self.period)
-        self.window_end = (window + 1) * self.period
-        key = f"thr:{self.scope}:{self.ident_for(request)}:{window}"
-        return self._hits(key) <= count
+            return None
+        limit, self.period = self.parse_rate(rate)
+        number = int(time.time() // self.period)
+        self.window_end = (number + 1) * self.period
+        return ThrottleWindow(f"thr:{self.scope}:{self.ident_for(request)}:{number}", limit,
+                              self.period, self.window_end)
 
-    def _hits(self, key: str) -> int:
+    @staticmethod
+    def _hits(window: ThrottleWindow) -> int:
         """This window's count including this request: one round trip to Redis when there is one."""
         if settings.REDIS_URL:
             # Django's cache builds a Redis client per call and needs two calls for add+incr.
             pipe = redis_client().pipeline(transaction=False)
-            pipe.incr(key)
-            pipe.expire(key, self.period + 1, nx=True)
+            pipe.incr(window.key)
+            pipe.expire(window.key, window.seconds + 1, nx=True)
             return pipe.execute()[0]
-        if cache.add(key, 1, timeout=self.period + 1):
+        if cache.add(window.key, 1, timeout=window.seconds + 1):
             return 1
         try:
-            return cache.incr(key)
+            return cache.incr(window.key)
         except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=self.period + 1)
+            cache.add(window.key, 1, timeout=window.seconds + 1)
             return 1
 
     def ident_for(self, request) -> str:
@@ -123,7 +129,24 @@ class FixedWindowRateThrottle(BaseThrottle):
 
 
 class CollectorThrottle(FixedWindowRateThrottle):
+    """With the Redis buffer, a view that sets ``counts_throttle_on_push`` has its beacons counted
+    in the same round trip as the push (``buffer_admit``); it must count refused requests itself
+    (``count_refused``). Without the buffer this is a plain fixed-window throttle.
+    """
+
     scope = "collector"
+
+    def allow_request(self, request, view) -> bool:
+        if getattr(view, "counts_throttle_on_push", False) and buffer_enabled():
+            request.collector_throttle = self.window(request)
+            return True
+        return super().allow_request(request, view)
+
+    def count_refused(self, request) -> None:
+        """Count a request refused before its push; raise Throttled when it is over the limit."""
+        window = getattr(request, "collector_throttle", None)
+        if window and self._hits(window) > window.limit:
+            raise exceptions.Throttled(wait=max(0.0, window.ends_at - time.time()))
 
 
 class EventsApiThrottle(FixedWindowRateThrottle):

@@ -16,7 +16,13 @@ from attribution.models import Contact, ConversionEvent, EventSource, Site, Visi
 from attribution.services.conversions_bulk import ConversionOutcome, conversion_record_many
 from attribution.services.identity import contact_resolve, visitor_identify
 
-from .buffer import buffer_enabled, buffer_push
+from .buffer import (
+    QUEUED_DRAIN_NEEDED,
+    THROTTLED,
+    ThrottleWindow,
+    buffer_admit,
+    buffer_enabled,
+)
 from .fields import truncate_ip
 from .store import TOUCH_FIELDS, records_store, visitors_upsert
 
@@ -27,36 +33,41 @@ def _record(kind: str, *, site: Site, visitor_id: uuid.UUID, ip: str, user_agent
             "at": timezone.now().isoformat(), "ip": ip, "ua": user_agent[:1024], "f": fields}
 
 
-def _accept(record: dict) -> None:
+def _accept(record: dict, throttle: ThrottleWindow | None) -> bool:
+    """Store or buffer the record; False when the buffer's throttle refused it."""
     if not buffer_enabled():
         records_store(records=[record])
-        return
-    if buffer_push(record):
+        return True
+    outcome = buffer_admit(record, throttle=throttle)
+    if outcome == QUEUED_DRAIN_NEEDED:
         from .tasks import collector_drain  # the task module imports the store, not the reverse
 
         # The delay lets a batch gather: fewer, larger transactions for the same beacons.
         collector_drain.apply_async(countdown=settings.CLICKLEDGER["COLLECTOR_DRAIN_DELAY_SECONDS"])
+    return outcome != THROTTLED
 
 
 def _when(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def collector_touch_accept(*, site: Site, data: dict, ip: str, user_agent: str) -> None:
-    """Accept a landing's touch; stored once per touch_key."""
+def collector_touch_accept(*, site: Site, data: dict, ip: str, user_agent: str,
+                           throttle: ThrottleWindow | None = None) -> bool:
+    """Accept a landing's touch (stored once per touch_key); False when throttled."""
     fields = {name: data[name] for name in TOUCH_FIELDS}
     fields.update(touch_key=data["touch_key"], time=_when(data.get("time")))
-    _accept(_record("touch", site=site, visitor_id=data["visitor_id"], ip=ip,
-                    user_agent=user_agent, fields=fields))
+    return _accept(_record("touch", site=site, visitor_id=data["visitor_id"], ip=ip,
+                           user_agent=user_agent, fields=fields), throttle)
 
 
-def collector_event_accept(*, site: Site, data: dict, ip: str, user_agent: str) -> None:
-    """Accept a pixel conversion; stored once per (event, event_id) with any server copy."""
+def collector_event_accept(*, site: Site, data: dict, ip: str, user_agent: str,
+                           throttle: ThrottleWindow | None = None) -> bool:
+    """Accept a pixel conversion (once per event name + event_id); False when throttled."""
     fields = {name: data[name] for name in ("event", "event_id", "currency", "properties",
                                             "page_url", "referrer", "ttclid", "ttp")}
     fields.update(value=str(data["value"]), time=_when(data.get("time")))
-    _accept(_record("event", site=site, visitor_id=data["visitor_id"], ip=ip,
-                    user_agent=user_agent, fields=fields))
+    return _accept(_record("event", site=site, visitor_id=data["visitor_id"], ip=ip,
+                           user_agent=user_agent, fields=fields), throttle)
 
 
 def collector_identify(*, site: Site, visitor_id: uuid.UUID, email_hash: str = "",

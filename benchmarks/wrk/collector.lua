@@ -82,11 +82,15 @@ function request()
   return wrk.format("POST", path, nil, body)
 end
 
+local finished = false
+
 function response(status, headers, body)
+  if finished then return end  -- answers still buffered after stop() must not count twice
   if status == 202 and body == '{"accepted":true}' then ok202 = ok202 + 1
   elseif status ~= 202 then other = other + 1; statuses[status] = (statuses[status] or 0) + 1 end
   answered = ok202 + other
   if answered >= quota then
+    finished = true
     last_us = now_us()
     local codes = {}
     for code, count in pairs(statuses) do table.insert(codes, string.format('"%d":%d', code, count)) end

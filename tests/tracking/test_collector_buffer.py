@@ -1,7 +1,6 @@
 """With a buffer, beacons wait in real Redis and the drain task stores them once, in bulk."""
 
 import json
-import os
 import uuid
 
 import pytest
@@ -9,25 +8,19 @@ import pytest
 from attribution.models import ConversionEvent, Touchpoint
 from attribution.tracking import buffer
 from attribution.tracking.tasks import collector_drain
-from tests.conftest import skip_or_fail
+from tests.conftest import redis_url
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db]
 
 
 @pytest.fixture
-def redis_buffer(settings):
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        skip_or_fail("REDIS_URL is not set: the collector buffer needs a real Redis")
+def redis_buffer(settings, live_redis):
     settings.CLICKLEDGER = {**settings.CLICKLEDGER, "COLLECTOR_BUFFER": True,
-                            "COLLECTOR_BUFFER_URL": url}
+                            "COLLECTOR_BUFFER_URL": redis_url()}
     client = buffer.redis_client()
-    keys = (buffer.BUFFER_KEY, buffer.DEAD_KEY, buffer.SCHEDULED_KEY, buffer.LOCK_KEY)
-    client.delete(*keys)
     # A drain counts as already scheduled, so the test decides when it runs.
     client.set(buffer.SCHEDULED_KEY, 1)
-    yield client
-    client.delete(*keys)
+    return client
 
 
 def test_buffered_beacons_are_stored_only_when_drained_and_duplicates_once(
@@ -63,3 +56,16 @@ def test_only_the_first_push_after_a_drain_asks_for_a_new_drain(redis_buffer):
     record = {"t": "touch", "v": str(uuid.uuid4())}
     assert buffer.buffer_push(record) is True
     assert buffer.buffer_push(record) is False
+
+
+def test_the_throttle_counts_beacons_in_the_same_round_trip_as_the_push(
+        redis_buffer, beacon, touch_body, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
+                               "DEFAULT_THROTTLE_RATES": {"collector": "3/min"}}
+    codes = [beacon("touch", {**touch_body, "touch_key": f"t{i}"}).status_code for i in range(3)]
+    refused = beacon("touch", {**touch_body, "visitor_id": "bad"})
+    over = beacon("touch", {**touch_body, "touch_key": "t9"})
+    assert codes == [202, 202, 202]
+    assert (refused.status_code, over.status_code) == (429, 429)
+    assert "throttled" in over.json()["detail"].lower()
+    assert buffer.buffer_length() == 3

@@ -4,6 +4,8 @@ Authenticated by the site's public key and its allowed origins; throttled per ad
 JSON (also as text/plain, which is what sendBeacon sends). Replies 202 once the data is accepted.
 """
 
+import time
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -43,6 +45,16 @@ class _CollectorView(APIView):
         super().initial(request, *args, **kwargs)
 
     def post(self, request):
+        try:
+            site, data = self.validated(request)
+        except exceptions.APIException:
+            CollectorThrottle().count_refused(request)  # refused beacons count against the limit
+            raise
+        if self.accept(site=site, data=data, request=request) is False:
+            raise exceptions.Throttled(wait=request.collector_throttle.ends_at - time.time())
+        return Response({"accepted": True}, status=status.HTTP_202_ACCEPTED)
+
+    def validated(self, request) -> tuple[Site, dict]:
         site = site_for_collector(request)
         serializer = self.input_serializer(data=request.data, context={"workspace": site.workspace})
         serializer.is_valid(raise_exception=True)
@@ -50,34 +62,37 @@ class _CollectorView(APIView):
         if site.requires_consent and not data["consent"]:
             raise exceptions.PermissionDenied(
                 "This site requires consent: the tracker sends nothing until consent is given.")
-        self.accept(site=site, data=data, request=request)
-        return Response({"accepted": True}, status=status.HTTP_202_ACCEPTED)
+        return site, data
 
-    def accept(self, *, site: Site, data: dict, request) -> None:
+    def accept(self, *, site: Site, data: dict, request) -> bool | None:
+        """Hand the beacon on; False means the buffer's throttle refused it."""
         raise NotImplementedError
 
     @staticmethod
     def context_of(request) -> dict:
         return {"ip": truncate_ip(client_ip(request)),
-                "user_agent": request.META.get("HTTP_USER_AGENT", "")}
+                "user_agent": request.META.get("HTTP_USER_AGENT", ""),
+                "throttle": getattr(request, "collector_throttle", None)}
 
 
 @extend_schema(request=s.TouchIn, responses={202: s.AcceptedOut}, parameters=KEY_PARAMETERS,
                summary="Record a landing (touch)", tags=["collector"], auth=[])
 class TouchView(_CollectorView):
     input_serializer = s.TouchIn
+    counts_throttle_on_push = True
 
     def accept(self, *, site, data, request):
-        collector_touch_accept(site=site, data=data, **self.context_of(request))
+        return collector_touch_accept(site=site, data=data, **self.context_of(request))
 
 
 @extend_schema(request=s.EventIn, responses={202: s.AcceptedOut}, parameters=KEY_PARAMETERS,
                summary="Record a conversion from the browser", tags=["collector"], auth=[])
 class EventView(_CollectorView):
     input_serializer = s.EventIn
+    counts_throttle_on_push = True
 
     def accept(self, *, site, data, request):
-        collector_event_accept(site=site, data=data, **self.context_of(request))
+        return collector_event_accept(site=site, data=data, **self.context_of(request))
 
 
 @extend_schema(request=s.IdentifyIn, responses={202: s.AcceptedOut}, parameters=KEY_PARAMETERS,
