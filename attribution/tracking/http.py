@@ -102,8 +102,9 @@ class FixedWindowRateThrottle(BaseThrottle):
     @staticmethod
     def _hits(window: ThrottleWindow) -> int:
         """This window's count including this request: one round trip to Redis when there is one."""
-        if settings.REDIS_URL:
-            # Django's cache builds a Redis client per call and needs two calls for add+incr.
+        if buffer_enabled() or settings.REDIS_URL:
+            # The buffer's Redis (where buffer_admit counts too). Django's cache would build a
+            # Redis client per call and need two calls for add+incr.
             pipe = redis_client().pipeline(transaction=False)
             pipe.incr(window.key)
             pipe.expire(window.key, window.seconds + 1, nx=True)
