@@ -177,6 +177,8 @@ CLICKLEDGER = {
     "COLLECTOR_DRAIN_DELAY_SECONDS": env.float("COLLECTOR_DRAIN_DELAY_SECONDS", default=1.0),
     "EVENTS_API_MAX_BODY_BYTES": env.int("EVENTS_API_MAX_BODY_BYTES", default=2 * 1024 * 1024),
     "TRACKER_DEMO_PAGES": env.bool("TRACKER_DEMO_PAGES", default=DEBUG),
+    # Where browsers reach this server, for the tracker snippet shown in admin.
+    "PUBLIC_ORIGIN": env("PUBLIC_ORIGIN", default=""),
     "TIKTOK_API_BASE": env("TIKTOK_API_BASE", default="https://business-api.tiktok.com"),
     "TIKTOK_BATCH_SIZE": env.int("TIKTOK_BATCH_SIZE", default=50),
     "TIKTOK_BATCH_MAX_BYTES": env.int("TIKTOK_BATCH_MAX_BYTES", default=1_000_000),
