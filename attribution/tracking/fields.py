@@ -105,6 +105,9 @@ class HashedExternalIdField(_HashedField):
 
 def truncate_ip(address: str) -> str:
     """IPv4 to its /24, IPv6 to its /48: enough for geography and fraud checks, not a person."""
+    octets = address.split(".")
+    if len(octets) == 4 and all(o.isdigit() and int(o) < 256 for o in octets):
+        return f"{octets[0]}.{octets[1]}.{octets[2]}.0"  # the common case, without ipaddress
     try:
         ip = ipaddress.ip_address(address.strip())
     except ValueError:

@@ -8,6 +8,8 @@ import time
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
+from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -33,9 +35,21 @@ KEY_PARAMETERS = [
 ]
 
 
+class JSONOnlyNegotiation(BaseContentNegotiation):
+    """Beacons ignore the reply; skip negotiating among renderers on every one."""
+
+    def select_parser(self, request, parsers):
+        return DefaultContentNegotiation().select_parser(request, parsers)
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class _CollectorView(APIView):
     authentication_classes = ()
     permission_classes = ()
+    renderer_classes = (JSONRenderer,)
+    content_negotiation_class = JSONOnlyNegotiation
     parser_classes = (JSONObjectParser, PlainTextJSONParser)
     throttle_classes = (CollectorThrottle,)
     input_serializer: type[s.CollectorIn] = s.CollectorIn
