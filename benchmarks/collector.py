@@ -246,7 +246,7 @@ def report(args, ceiling: dict, collector: dict, stored: dict, drain_s: float) -
     return {"mode": mode, "workers": args.workers, "connections": args.connections,
             "ceiling": ceiling, "collector": collector, "expected": expected, "stored": stored,
             "ratio": ratio, "cpu_ratio": cpu_ratio, "exact": exact, "drain_seconds": drain_s,
-            "load_average_before": os.getloadavg()[0]}
+            "load_average_after": os.getloadavg()[0]}
 
 
 def main() -> int:

@@ -14,13 +14,26 @@ ORIGIN = "https://shop.example.com"
 @pytest.fixture(autouse=True)
 def fresh_tracking_state(settings):
     """Store on the request (no buffer), forget cached sites/rules and throttle counters."""
-    from django.core.cache import cache
-
     settings.CLICKLEDGER = {**settings.CLICKLEDGER, "COLLECTOR_BUFFER": False}
     clear_caches()
-    cache.clear()
+    _forget_throttle_counters(settings)
     yield
     clear_caches()
+
+
+def _forget_throttle_counters(settings) -> None:
+    # Only our keys: the Redis database may hold other tests' Celery queues.
+    if settings.REDIS_URL:
+        from attribution.tracking.buffer import redis_client
+
+        client = redis_client()
+        keys = list(client.scan_iter("thr:*"))
+        if keys:
+            client.delete(*keys)
+    else:
+        from django.core.cache import cache
+
+        cache.clear()  # the in-process cache of this test run
 
 
 @pytest.fixture
