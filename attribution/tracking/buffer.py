@@ -95,8 +95,13 @@ def buffer_length() -> int:
 
 
 def buffer_drain(*, store: Callable[[list[dict]], object], batch_size: int = 1000,
-                 is_retryable: Callable[[Exception], bool] = lambda exc: False) -> int:
-    """Store buffered records until the list is empty; return how many were drained.
+                 is_retryable: Callable[[Exception], bool] = lambda exc: False) -> tuple[int, bool]:
+    """Store buffered records in batches; return (how many, whether a new drain is needed).
+
+    Full batches are drained back to back (a backlog); after a partial one the drain stops, so
+    that under a steady trickle batches gather for ``COLLECTOR_DRAIN_DELAY_SECONDS`` instead of
+    being stored a few rows at a time. When records arrived meanwhile the second value is True:
+    they rely on the caller to schedule the next drain.
 
     One drainer at a time (a Redis lock). A batch that fails with a non-retryable error is moved to
     ``DEAD_KEY`` (logged) so one bad record cannot stall the buffer; retryable errors propagate with
@@ -105,20 +110,23 @@ def buffer_drain(*, store: Callable[[list[dict]], object], batch_size: int = 100
     client = redis_client()
     lock = client.lock(LOCK_KEY, timeout=300, blocking=False)
     if not lock.acquire():
-        return 0
+        return 0, False
     drained = 0
     try:
         while True:
             raw = client.lrange(BUFFER_KEY, 0, batch_size - 1)
-            if not raw:
-                client.delete(SCHEDULED_KEY)
-                if client.llen(BUFFER_KEY) and client.set(SCHEDULED_KEY, 1, nx=True, ex=60):
-                    continue  # a push raced the flag's deletion: it relies on us
-                return drained
-            _store_batch(client, raw, store, is_retryable)
-            client.ltrim(BUFFER_KEY, len(raw), -1)
-            drained += len(raw)
-            lock.extend(300, replace_ttl=True)
+            if raw:
+                _store_batch(client, raw, store, is_retryable)
+                client.ltrim(BUFFER_KEY, len(raw), -1)
+                drained += len(raw)
+                lock.extend(300, replace_ttl=True)
+            if len(raw) == batch_size:
+                continue
+            client.delete(SCHEDULED_KEY)
+            # A push that raced the flag's deletion found it still set and relies on us.
+            pending = bool(client.llen(BUFFER_KEY)) and bool(
+                client.set(SCHEDULED_KEY, 1, nx=True, ex=60))
+            return drained, pending
     finally:
         lock.release()
 

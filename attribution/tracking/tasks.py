@@ -1,6 +1,7 @@
 """Celery task draining the collector buffer into the database."""
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from .buffer import buffer_drain
@@ -15,5 +16,8 @@ def _is_retryable(exc: Exception) -> bool:
              retry_jitter=True, max_retries=10)
 def collector_drain() -> int:
     """Store everything buffered so far; idempotent, so a retry or a second run is harmless."""
-    return buffer_drain(store=lambda records: records_store(records=records),
-                        is_retryable=_is_retryable)
+    drained, pending = buffer_drain(store=lambda records: records_store(records=records),
+                                    is_retryable=_is_retryable)
+    if pending:
+        collector_drain.apply_async(countdown=settings.CLICKLEDGER["COLLECTOR_DRAIN_DELAY_SECONDS"])
+    return drained

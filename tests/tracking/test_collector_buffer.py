@@ -69,3 +69,13 @@ def test_the_throttle_counts_beacons_in_the_same_round_trip_as_the_push(
     assert (refused.status_code, over.status_code) == (429, 429)
     assert "throttled" in over.json()["detail"].lower()
     assert buffer.buffer_length() == 3
+
+
+def test_a_backlog_drains_in_full_batches_until_a_partial_one(redis_buffer):
+    for i in range(5):
+        redis_buffer.rpush(buffer.BUFFER_KEY, json.dumps({"n": i}))
+    batches = []
+    drained, pending = buffer.buffer_drain(store=batches.append, batch_size=2)
+    assert [[r["n"] for r in batch] for batch in batches] == [[0, 1], [2, 3], [4]]
+    assert (drained, pending) == (5, False)
+    assert not redis_buffer.exists(buffer.SCHEDULED_KEY)

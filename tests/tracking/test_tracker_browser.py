@@ -128,3 +128,24 @@ def test_consent_given_on_the_landing_sends_the_touch_then(page, live_server, de
     assert page.evaluate("() => localStorage.getItem('_cl')")
 
 
+
+
+def test_a_new_paid_click_starts_a_new_touch_but_a_reload_does_not(page, live_server, demo_site):
+    from attribution.models import Contact
+
+    landing = f"{live_server.url}/demo/landing/{demo_site.public_key}/"
+    page.goto(landing + LANDING_QUERY)
+    page.wait_for_function("window.Clickledger && window.Clickledger.version")
+    assert _wait_for(lambda: Touchpoint.objects.count() == 1)
+    page.goto(landing + "pricing/?fbclid=IwAR-second-click&utm_source=facebook")
+    page.wait_for_function("window.Clickledger && window.Clickledger.version")
+    page.reload()
+    page.wait_for_function("window.Clickledger && window.Clickledger.version")
+    page.evaluate("() => Clickledger.identify({email: ' Jane@Example.com '})")
+    assert _wait_for(lambda: Contact.objects.exists() and Touchpoint.objects.count() == 2)
+    time.sleep(0.5)  # a stray third touch from the reload would arrive by now
+    assert sorted(Touchpoint.objects.values_list("channel", flat=True)) == ["meta", "tiktok"]
+    contact = Contact.objects.get()
+    assert Visitor.objects.get().contact == contact
+    assert page.evaluate("() => Clickledger.values().fbclid") == "IwAR-second-click"
+    assert page.evaluate("() => Clickledger.values().ttclid") == ""  # the new click replaced it
