@@ -24,6 +24,39 @@ class StrictCharField(serializers.CharField):
 
 @extend_schema_field({"oneOf": [{"type": "number", "description": "Unix seconds"},
                                {"type": "string", "format": "date-time"}]})
+@extend_schema_field({"type": "string"})
+class BeaconTextField(serializers.Field):
+    """Text from a beacon: a string, trimmed, at most ``max_length``, no NUL; "" when absent.
+
+    What CharField checks, in one function instead of three validator objects per value: the
+    collector validates a dozen of these on every beacon.
+    """
+
+    default_error_messages = {
+        "invalid": "Must be a string.",
+        "max_length": "Ensure this field has no more than {max_length} characters.",
+        "null_characters": "Null characters are not allowed.",
+    }
+
+    def __init__(self, *, max_length: int = 255, **kwargs):
+        kwargs.setdefault("default", "")
+        self.max_length = max_length
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        value = data.strip()
+        if len(value) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        if "\x00" in value:
+            self.fail("null_characters")
+        return value
+
+    def to_representation(self, value):
+        return value
+
+
 class EventTimeField(serializers.Field):
     """When it happened: Unix seconds (int/float; milliseconds are recognised) or ISO 8601 with zone.
 

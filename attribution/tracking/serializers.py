@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from .event_names import accepted_event_names
 from .fields import (
+    BeaconTextField,
     EventTimeField,
     HashedEmailField,
     HashedExternalIdField,
@@ -21,11 +22,8 @@ from .fields import (
 MAX_PROPERTIES = 50
 
 
-def _text(max_length: int = 255, **kwargs) -> StrictCharField:
-    kwargs.setdefault("required", False)
-    kwargs.setdefault("allow_blank", True)
-    kwargs.setdefault("default", "")
-    return StrictCharField(max_length=max_length, trim_whitespace=True, **kwargs)
+def _text(max_length: int = 255, **kwargs) -> BeaconTextField:
+    return BeaconTextField(max_length=max_length, **kwargs)
 
 
 class FastFieldsMixin:
