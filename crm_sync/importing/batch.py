@@ -6,7 +6,7 @@ record conversions. Rows whose values equal the stored deal are not written at a
 makes re-importing a file change nothing.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -15,6 +15,8 @@ from django.db import transaction
 from attribution.models import Workspace
 from crm_sync.models import Deal, DealStageChange, DealStageRule
 
+from . import lookups  # noqa: F401  (registers __anyof)
+from .bulk_sql import models_insert
 from .linking import RowLinks, links_resolve, visitors_identify
 from .parsing import stage_key
 from .rows import DealRow
@@ -25,8 +27,7 @@ _COPIED = ("name", "pipeline", "owner", "utm_source", "utm_medium", "utm_campaig
 _DEAL_FIELDS = ("crm", "name", "stage", "pipeline", "amount", "currency", "owner", "created_at_crm",
                 "closed_at", "contact_id", "visitor_id", "touchpoint_id", "utm_source", "utm_medium",
                 "utm_campaign", "utm_content", "utm_term", "ttclid", "cl_visitor_id")
-_LINKS = ("contact_id", "visitor_id", "touchpoint_id")
-_UPDATE_FIELDS = [f.removesuffix("_id") if f in _LINKS else f for f in _DEAL_FIELDS] + ["updated_at"]
+_UPDATE_FIELDS = [*_DEAL_FIELDS, "updated_at"]
 
 
 @dataclass(frozen=True)
@@ -56,22 +57,31 @@ class BatchCounts:
     unchanged: int = 0
     stage_changes: int = 0
     conversions: int = 0
-    created_ids: list[str] = field(default_factory=list, repr=False)
 
     def add(self, other: "BatchCounts") -> None:
         for name in ("created", "updated", "unchanged", "stage_changes", "conversions"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
+@dataclass(slots=True)
+class _Move:
+    row: DealRow
+    values: dict
+    from_stage: str
+    deal_id: int = 0
+    entered_at: datetime | None = None
+
+
 @transaction.atomic
 def deals_apply_batch(*, ctx: ImportContext, rows: list[DealRow]) -> BatchCounts:
     """Upsert ``rows`` (unique crm ids) with their side effects, all in one transaction."""
-    stored = {d["crm_id"]: d for d in Deal.objects.select_for_update().filter(
-        workspace=ctx.workspace, crm_id__in=[r.crm_id for r in rows]).values("id", "crm_id", *_DEAL_FIELDS)}
+    stored = {d["crm_id"]: d for d in Deal.objects.select_for_update()
+              .filter(workspace=ctx.workspace, crm_id__anyof=[r.crm_id for r in rows])
+              .values("id", "crm_id", *_DEAL_FIELDS)}
     links = links_resolve(workspace=ctx.workspace, rows=rows)
     counts = BatchCounts()
-    writes: list[Deal] = []
-    moves: list[tuple[DealRow, Deal, str]] = []
+    writes: dict[str, dict] = {}
+    moves: list[_Move] = []
     devices: dict[int, int] = {}
     for row, link in zip(rows, links, strict=True):
         before = stored.get(row.crm_id)
@@ -81,19 +91,17 @@ def deals_apply_batch(*, ctx: ImportContext, rows: list[DealRow]) -> BatchCounts
         if before and all(before[k] == values[k] for k in _DEAL_FIELDS):
             counts.unchanged += 1
             continue
-        # No pk: the upsert conflicts on (workspace, crm_id), and a given pk would conflict first.
-        deal = Deal(workspace=ctx.workspace, crm_id=row.crm_id, **values)
-        writes.append(deal)
+        writes[row.crm_id] = values
         if before:
             counts.updated += 1
         else:
             counts.created += 1
         from_stage = before["stage"] if before else ""
         if stage_key(from_stage) != stage_key(values["stage"]):
-            moves.append((row, deal, from_stage))
-    _deals_write(writes)
-    for deal in writes:
-        deal.pk = deal.pk or stored[deal.crm_id]["id"]
+            moves.append(_Move(row, values, from_stage))
+    ids = _deals_write(ctx, writes)
+    for move in moves:
+        move.deal_id = ids[move.row.crm_id]
     counts.stage_changes = _stage_changes_write(ctx, moves)
     counts.conversions = stage_conversions_record(workspace=ctx.workspace,
                                                   items=_conversions_due(ctx, moves))
@@ -126,10 +134,13 @@ def _merged(row: DealRow, link: RowLinks, before: dict | None, ctx: ImportContex
     return values
 
 
-def _deals_write(deals: list[Deal]) -> None:
-    if deals:
-        Deal.objects.bulk_create(deals, batch_size=1000, update_conflicts=True,
-                                 unique_fields=["workspace", "crm_id"], update_fields=_UPDATE_FIELDS)
+def _deals_write(ctx: ImportContext, writes: dict[str, dict]) -> dict[str, int]:
+    """Upsert on (workspace, crm_id); return crm_id → deal id."""
+    rows = [{"workspace_id": ctx.workspace.pk, "crm_id": crm_id, "imported_at": ctx.now, **values}
+            for crm_id, values in writes.items()]
+    written = models_insert(Deal, rows, conflict=("workspace", "crm_id"), update=_UPDATE_FIELDS,
+                            returning=("crm_id", "id"))
+    return dict(written)
 
 
 def _changed_at(ctx: ImportContext, row: DealRow, to_stage: str, is_new: bool) -> datetime:
@@ -143,27 +154,30 @@ def _changed_at(ctx: ImportContext, row: DealRow, to_stage: str, is_new: bool) -
     return ctx.now
 
 
-def _stage_changes_write(ctx: ImportContext, moves: list[tuple[DealRow, Deal, str]]) -> int:
-    changes = [DealStageChange(workspace=ctx.workspace, deal_id=deal.pk, from_stage=from_stage,
-                               to_stage=deal.stage, source=ctx.source, recorded_at=ctx.now,
-                               changed_at=_changed_at(ctx, row, deal.stage, not from_stage))
-               for row, deal, from_stage in moves]
-    DealStageChange.objects.bulk_create(changes, batch_size=1000)
-    for (_row, deal, _from), change in zip(moves, changes, strict=True):
-        deal.entered_stage_at = change.changed_at
+def _stage_changes_write(ctx: ImportContext, moves: list[_Move]) -> int:
+    changes = []
+    for move in moves:
+        move.entered_at = _changed_at(ctx, move.row, move.values["stage"], not move.from_stage)
+        changes.append({"workspace_id": ctx.workspace.pk, "deal_id": move.deal_id,
+                        "from_stage": move.from_stage, "to_stage": move.values["stage"],
+                        "changed_at": move.entered_at, "source": ctx.source, "recorded_at": ctx.now})
+    models_insert(DealStageChange, changes)
     return len(changes)
 
 
-def _conversions_due(ctx: ImportContext, moves: list[tuple[DealRow, Deal, str]]) -> list[StageConversion]:
+def _conversions_due(ctx: ImportContext, moves: list[_Move]) -> list[StageConversion]:
     due = []
-    for row, deal, _from in moves:
-        rule = ctx.rules.get(stage_key(deal.stage))
+    for move in moves:
+        values = move.values
+        rule = ctx.rules.get(stage_key(values["stage"]))
         if not rule:
             continue
         event_name, uses_amount = rule
+        amount = values["amount"]
         due.append(StageConversion(
-            event_name=event_name, crm_id=deal.crm_id, occurred_at=deal.entered_stage_at,
-            value=deal.amount if uses_amount and deal.amount is not None else Decimal(0),
-            currency=deal.currency, contact_id=deal.contact_id, visitor_id=deal.visitor_id,
-            fields={"ttclid": deal.ttclid, "email_hash": row.email_hash, "phone_hash": row.phone_hash}))
+            event_name=event_name, crm_id=move.row.crm_id, occurred_at=move.entered_at,
+            value=amount if uses_amount and amount is not None else Decimal(0),
+            currency=values["currency"], contact_id=values["contact_id"], visitor_id=values["visitor_id"],
+            fields={"ttclid": values["ttclid"], "email_hash": move.row.email_hash,
+                    "phone_hash": move.row.phone_hash}))
     return due

@@ -15,6 +15,8 @@ from django.db.models import OuterRef, Q, Subquery
 from attribution.models import Contact, ConversionEvent, Touchpoint, Visitor, Workspace
 from attribution.services.identity import contact_resolve
 
+from . import lookups  # noqa: F401  (registers __anyof)
+from .bulk_sql import models_insert, rows_update
 from .rows import DealRow
 
 CONTACT_KEYS = ("email_hash", "phone_hash", "crm_contact_id")
@@ -92,7 +94,7 @@ def _contacts_index(workspace, keys):
     match = Q()
     for key, values in wanted.items():
         if values:
-            match |= Q(**{f"{key}__in": values})
+            match |= Q(**{f"{key}__anyof": values})
     index: dict[str, dict[str, int]] = {k: {} for k in CONTACT_KEYS}
     contacts: dict[int, dict] = {}
     if not match:
@@ -108,13 +110,12 @@ def _contacts_index(workspace, keys):
 
 def _contacts_write(workspace, pending: dict[int, dict], dirty: dict[int, dict]) -> dict[int, int]:
     temp_ids = list(pending)
-    created = Contact.objects.bulk_create(
-        [Contact(workspace=workspace, **pending[cid]) for cid in temp_ids], batch_size=1000)
-    if dirty:
-        Contact.objects.bulk_update(
-            [Contact(id=cid, **{k: c[k] for k in CONTACT_KEYS}) for cid, c in dirty.items()],
-            list(CONTACT_KEYS), batch_size=500)
-    return {cid: contact.pk for cid, contact in zip(temp_ids, created, strict=True)}
+    # RETURNING comes back in insert order (Django's bulk_create relies on the same).
+    created = models_insert(Contact, [{"workspace_id": workspace.pk, **pending[cid]} for cid in temp_ids],
+                            returning=("id",))
+    rows_update(Contact, ["id", *CONTACT_KEYS],
+                [(cid, *(c[k] for k in CONTACT_KEYS)) for cid, c in dirty.items()])
+    return {cid: contact_id for cid, (contact_id,) in zip(temp_ids, created, strict=True)}
 
 
 def _conflicts_resolve(workspace, keys, results, conflicts) -> list[int | None]:
@@ -136,7 +137,7 @@ def _visitors_by_uid(workspace, rows) -> dict:
     uids = {r.visitor_uid for r in rows if r.visitor_uid}
     if not uids:
         return {}
-    return dict(Visitor.objects.filter(workspace=workspace, uid__in=uids).values_list("uid", "id"))
+    return dict(Visitor.objects.filter(workspace=workspace, uid__anyof=uids).values_list("uid", "id"))
 
 
 def _clicks_by_ttclid(workspace, rows) -> dict[str, tuple[int, int]]:
@@ -145,7 +146,7 @@ def _clicks_by_ttclid(workspace, rows) -> dict[str, tuple[int, int]]:
     if not ttclids:
         return {}
     found = {}
-    for ttclid, tp_id, visitor_id in (Touchpoint.objects.filter(workspace=workspace, ttclid__in=ttclids)
+    for ttclid, tp_id, visitor_id in (Touchpoint.objects.filter(workspace=workspace, ttclid__anyof=ttclids)
                                       .order_by("occurred_at", "id")
                                       .values_list("ttclid", "id", "visitor_id")):
         found[ttclid] = (tp_id, visitor_id)
@@ -178,12 +179,11 @@ def visitors_identify(*, pairs: dict[int, int]) -> int:
     """
     if not pairs:
         return 0
-    current = dict(Visitor.objects.filter(pk__in=pairs).values_list("id", "contact_id"))
-    moved = [Visitor(id=vid, contact_id=cid) for vid, cid in pairs.items()
-             if vid in current and current[vid] != cid]
+    current = dict(Visitor.objects.filter(pk__anyof=pairs).values_list("id", "contact_id"))
+    moved = [(vid, cid) for vid, cid in pairs.items() if vid in current and current[vid] != cid]
     if not moved:
         return 0
-    Visitor.objects.bulk_update(moved, ["contact"], batch_size=500)
-    ConversionEvent.objects.filter(visitor_id__in=[v.id for v in moved], contact__isnull=True).update(
+    rows_update(Visitor, ["id", "contact_id"], moved)
+    ConversionEvent.objects.filter(visitor_id__in=[vid for vid, _ in moved], contact__isnull=True).update(
         contact_id=Subquery(Visitor.objects.filter(pk=OuterRef("visitor_id")).values("contact_id")[:1]))
     return len(moved)

@@ -28,7 +28,7 @@ from .rows import DealRow, RowError, RowSpec, row_parse
 
 logger = logging.getLogger(__name__)
 
-BATCH_ROWS = 2000
+BATCH_ROWS = 5000
 ERROR_SAMPLE = 100
 OPTION_KEYS = ("day_first", "decimal_comma", "default_currency", "phone_region", "encoding",
                "extra_stages")
