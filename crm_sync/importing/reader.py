@@ -36,6 +36,7 @@ class CsvRecords:
         self._text = io.TextIOWrapper(raw, encoding=self.encoding, newline="")
         self._reader = csv.reader(self._text, delimiter=self.delimiter)
         header = self._read_header()
+        self.header = header
         self.columns = _columns(header, preset)
         self.width = len(header)
         self.row_number = 1
