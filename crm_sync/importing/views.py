@@ -2,6 +2,8 @@
 
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -65,6 +67,23 @@ class ImportOut(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(f"/api/v1/deal-imports/{obj.pk}/report/")
 
 
+class PreviewOut(serializers.Serializer):
+    columns = serializers.ListField(child=serializers.CharField())
+    headers = serializers.DictField(child=serializers.CharField())
+    rows = serializers.ListField(child=serializers.DictField())
+    error = serializers.CharField()
+
+
+class WebhookOut(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    stage_changes = serializers.IntegerField()
+    conversions_created = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.DictField())
+
+
 def _visible_import(request, pk) -> DealImport:
     return get_object_or_404(DealImport.objects.select_related("workspace", "mapping"), pk=pk,
                              workspace__in=workspaces_for(request.user))
@@ -73,11 +92,14 @@ def _visible_import(request, pk) -> DealImport:
 class DealImportCreate(APIView):
     parser_classes = [MultiPartParser]
 
+    @extend_schema(operation_id="deal_imports_list", responses=ImportOut(many=True))
     def get(self, request):
         imports = DealImport.objects.filter(workspace__in=workspaces_for(request.user)) \
             .select_related("workspace")[:50]
         return Response(ImportOut(imports, many=True, context={"request": request}).data)
 
+    @extend_schema(operation_id="deal_imports_create", request=ImportIn,
+                   responses={202: ImportOut, 201: ImportOut})
     def post(self, request):
         data = ImportIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -102,16 +124,19 @@ class DealImportCreate(APIView):
 
 
 class DealImportDetail(APIView):
+    @extend_schema(operation_id="deal_imports_retrieve", responses=ImportOut)
     def get(self, request, pk: int):
         return Response(ImportOut(_visible_import(request, pk), context={"request": request}).data)
 
 
 class DealImportPreview(APIView):
+    @extend_schema(operation_id="deal_imports_preview", responses=PreviewOut)
     def get(self, request, pk: int):
         return Response(deal_import_preview(deal_import=_visible_import(request, pk)).__dict__)
 
 
 class DealImportConfirm(APIView):
+    @extend_schema(operation_id="deal_imports_confirm", request=None, responses={202: ImportOut})
     def post(self, request, pk: int):
         deal_import = _visible_import(request, pk)
         if not _may_import(request.user, deal_import.workspace):
@@ -125,6 +150,7 @@ class DealImportConfirm(APIView):
 
 
 class DealImportReport(APIView):
+    @extend_schema(operation_id="deal_imports_report", responses={(200, "text/csv"): OpenApiTypes.BINARY})
     def get(self, request, pk: int):
         deal_import = _visible_import(request, pk)
         if not deal_import.report:
@@ -134,13 +160,19 @@ class DealImportReport(APIView):
 
 
 class WebhookIn(serializers.Serializer):
-    preset = serializers.ChoiceField(choices=[("", "our field names"), *[(k, k) for k in PRESETS]],
-                                     required=False, default="")
+    preset = serializers.CharField(required=False, default="", allow_blank=True,
+                                   help_text="hubspot or salesforce: keys are that CRM's column "
+                                             "names; empty: our field names.")
     deals = serializers.ListField(child=serializers.DictField(), min_length=1,
                                   max_length=MAX_WEBHOOK_DEALS)
     day_first = serializers.BooleanField(required=False)
     decimal_comma = serializers.BooleanField(required=False)
     phone_region = serializers.RegexField(r"^[A-Za-z]{2}$", required=False)
+
+    def validate_preset(self, value: str) -> str:
+        if value and value not in PRESETS:
+            raise serializers.ValidationError(f"use one of: {', '.join(PRESETS)}, or leave it empty")
+        return value
 
 
 class DealWebhook(APIView):
@@ -155,6 +187,7 @@ class DealWebhook(APIView):
     permission_classes = [AllowAny]
     parser_classes = [JSONParser]
 
+    @extend_schema(operation_id="deal_webhook", request=WebhookIn, responses=WebhookOut)
     def post(self, request, workspace_slug: str):
         workspace = webhook_workspace(workspace_slug=workspace_slug,
                                       secret=request.headers.get(WEBHOOK_HEADER, ""))
