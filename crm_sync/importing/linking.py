@@ -147,6 +147,7 @@ def _clicks_by_ttclid(workspace, rows) -> dict[str, tuple[int, int]]:
         return {}
     found = {}
     for ttclid, tp_id, visitor_id in (Touchpoint.objects.filter(workspace=workspace, ttclid__anyof=ttclids)
+                                      .exclude(ttclid="")  # the partial index's predicate
                                       .order_by("occurred_at", "id")
                                       .values_list("ttclid", "id", "visitor_id")):
         found[ttclid] = (tp_id, visitor_id)

@@ -57,8 +57,10 @@ def stage_conversions_record(*, workspace: Workspace, items: list[StageConversio
     """Record every item once; return how many conversions are new."""
     if not items:
         return 0
+    # Both key columns, so that the unique (workspace, event_name, event_id) index serves it.
     existing = set(ConversionEvent.objects
-                   .filter(workspace=workspace, event_id__anyof={i.event_id for i in items})
+                   .filter(workspace=workspace, event_name__anyof={i.event_name for i in items},
+                           event_id__anyof={i.event_id for i in items})
                    .values_list("event_name", "event_id"))
     fresh = [i for i in items if (i.event_name, i.event_id) not in existing]
     received_at = timezone.now()
