@@ -11,6 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Max
 
 from attribution.models import Workspace
 from crm_sync.models import Deal, DealStageChange, DealStageRule
@@ -72,41 +73,68 @@ class _Move:
     entered_at: datetime | None = None
 
 
+@dataclass
+class _Plan:
+    counts: BatchCounts
+    writes: dict[str, dict]  # crm_id → the deal's values after this batch
+    moves: list[_Move]
+    devices: dict[int, int]  # visitor id → contact id
+
+
 @transaction.atomic
 def deals_apply_batch(*, ctx: ImportContext, rows: list[DealRow]) -> BatchCounts:
     """Upsert ``rows`` (unique crm ids) with their side effects, all in one transaction."""
     stored = {d["crm_id"]: d for d in Deal.objects.select_for_update()
               .filter(workspace=ctx.workspace, crm_id__anyof=[r.crm_id for r in rows])
               .values("id", "crm_id", *_DEAL_FIELDS)}
-    links = links_resolve(workspace=ctx.workspace, rows=rows)
-    counts = BatchCounts()
-    writes: dict[str, dict] = {}
-    moves: list[_Move] = []
-    devices: dict[int, int] = {}
+    plan = _plan(ctx, rows, links_resolve(workspace=ctx.workspace, rows=rows), stored)
+    ids = _deals_write(ctx, plan.writes)
+    for move in plan.moves:
+        move.deal_id = ids[move.row.crm_id]
+    plan.counts.stage_changes = _stage_changes_write(ctx, plan.moves)
+    plan.counts.conversions = stage_conversions_record(workspace=ctx.workspace,
+                                                       items=_conversions_due(ctx, plan.moves))
+    visitors_identify(pairs=plan.devices)
+    return plan.counts
+
+
+def _plan(ctx: ImportContext, rows: list[DealRow], links: list[RowLinks], stored: dict[str, dict]) -> _Plan:
+    """Decide, in memory, what each row changes: nothing, a new deal, or an update (and a move)."""
+    plan = _Plan(BatchCounts(), {}, [], {})
+    latest = _latest_changes(rows, stored)
     for row, link in zip(rows, links, strict=True):
         before = stored.get(row.crm_id)
+        if before and _is_stale(row, latest.get(before["id"])):
+            plan.counts.unchanged += 1  # an older state arriving late (webhook retry, old file): ignored
+            continue
         values = _merged(row, link, before, ctx)
         if values["contact_id"] and values["visitor_id"]:
-            devices[values["visitor_id"]] = values["contact_id"]
+            plan.devices[values["visitor_id"]] = values["contact_id"]
         if before and all(before[k] == values[k] for k in _DEAL_FIELDS):
-            counts.unchanged += 1
+            plan.counts.unchanged += 1
             continue
-        writes[row.crm_id] = values
+        plan.writes[row.crm_id] = values
         if before:
-            counts.updated += 1
+            plan.counts.updated += 1
         else:
-            counts.created += 1
+            plan.counts.created += 1
         from_stage = before["stage"] if before else ""
         if stage_key(from_stage) != stage_key(values["stage"]):
-            moves.append(_Move(row, values, from_stage))
-    ids = _deals_write(ctx, writes)
-    for move in moves:
-        move.deal_id = ids[move.row.crm_id]
-    counts.stage_changes = _stage_changes_write(ctx, moves)
-    counts.conversions = stage_conversions_record(workspace=ctx.workspace,
-                                                  items=_conversions_due(ctx, moves))
-    visitors_identify(pairs=devices)
-    return counts
+            plan.moves.append(_Move(row, values, from_stage))
+    return plan
+
+
+def _is_stale(row: DealRow, latest: datetime | None) -> bool:
+    return bool(row.stage_changed_at and latest and row.stage_changed_at < latest)
+
+
+def _latest_changes(rows: list[DealRow], stored: dict[str, dict]) -> dict[int, datetime]:
+    """Deal id → time of its latest recorded stage change, for rows that say when theirs was."""
+    ids = [stored[r.crm_id]["id"] for r in rows if r.stage_changed_at and r.crm_id in stored]
+    if not ids:
+        return {}
+    return dict(DealStageChange.objects.filter(deal_id__in=ids).values("deal_id")
+                .annotate(latest=Max("changed_at")).values_list("deal_id", "latest"))
 
 
 def _merged(row: DealRow, link: RowLinks, before: dict | None, ctx: ImportContext) -> dict:

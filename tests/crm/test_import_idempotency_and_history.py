@@ -135,3 +135,16 @@ def test_each_workspace_has_its_own_deals_for_the_same_crm_id(workspace, other_w
     run_import(other_workspace, "hubspot_deals.csv", phone_region="US")
 
     assert Deal.objects.filter(crm_id="9876543210").count() == 2
+
+
+def test_an_older_state_arriving_after_a_newer_one_is_ignored(workspace, rules):
+    header = b"Opportunity ID,Stage,Last Stage Change Date\n"
+    run_import(workspace, header + b"006A,Qualification,11/5/2026 10:00 AM\n", preset="salesforce")
+    run_import(workspace, header + b"006A,Closed Won,11/9/2026 10:00 AM\n", preset="salesforce")
+
+    late = run_import(workspace, header + b"006A,Qualification,11/5/2026 10:00 AM\n", preset="salesforce")
+
+    assert late.rows_unchanged == 1 and late.stage_changes == 0
+    deal = Deal.objects.get(crm_id="006A")
+    assert deal.stage == "Closed Won"
+    assert [c.changed_at.day for c in deal.stage_changes.all()] == [5, 9]
