@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
-from django.db import OperationalError, transaction
+from django.db import OperationalError, reset_queries, transaction
 from django.utils import timezone
 
 from attribution.models import Workspace
@@ -185,6 +185,7 @@ def _import_file(deal_import: DealImport, write_error, on_progress) -> IngestRes
         records = CsvRecords(raw, preset=preset, encoding=options["encoding"])
 
         def published(result: IngestResult) -> None:
+            reset_queries()  # with DEBUG on, the query log would otherwise grow with the file
             done = records.bytes_read()
             cache.set(progress_key(deal_import.pk),
                       {"rows": result.rows_total, "bytes": done, "total_bytes": total}, 24 * 3600)
