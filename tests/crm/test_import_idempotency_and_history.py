@@ -148,3 +148,15 @@ def test_an_older_state_arriving_after_a_newer_one_is_ignored(workspace, rules):
     deal = Deal.objects.get(crm_id="006A")
     assert deal.stage == "Closed Won"
     assert [c.changed_at.day for c in deal.stage_changes.all()] == [5, 9]
+
+
+def test_with_two_integrations_mapping_the_event_the_first_gets_the_one_outbox_row(workspace, rules):
+    first = TikTokIntegrationFactory(workspace=workspace, event_mapping={"ClosedWon": "CompletePayment"})
+    TikTokIntegrationFactory(workspace=workspace, event_mapping={"ClosedWon": "PlaceAnOrder"})
+    TikTokIntegrationFactory(workspace=workspace, enabled=False, event_mapping={"Lead": "SubmitForm"})
+
+    run_import(workspace, "hubspot_deals.csv", phone_region="US")
+
+    entry = OutboxEntry.objects.get()
+    assert (entry.integration, entry.platform_event, entry.status) == (first, "CompletePayment", "queued")
+    assert entry.next_attempt_at == entry.conversion.received_at
