@@ -84,6 +84,8 @@ class DealImportAdmin(WorkspaceScopedAdmin):
             return [(None, {"fields": ["workspace", "file", "preset", "mapping"]}),
                     ("Options", {"fields": ["day_first", "decimal_comma", "default_currency",
                                             "phone_region", "encoding", "extra_stages"]})]
+        if obj.status != ImportStatus.UPLOADED:
+            return [fs for fs in self.fieldsets if fs[0] != "Preview (first rows, mapping applied)"]
         return self.fieldsets
 
     def get_readonly_fields(self, request, obj=None):

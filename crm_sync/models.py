@@ -171,7 +171,7 @@ class DealImport(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.original_name or self.file.name} ({self.get_status_display()})"
+        return f"{self.original_name or self.file.name} — {self.status}"
 
     @property
     def rows_imported(self) -> int:
@@ -188,6 +188,9 @@ class CrmWebhookSecret(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "CRM webhook secret"
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.label or 'unlabelled'})"

@@ -1,6 +1,7 @@
 """What an import would do with the first rows of its file, before anyone confirms it."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from crm_sync.models import DealImport
 
@@ -36,7 +37,7 @@ def deal_import_preview(*, deal_import: DealImport, limit: int = 10) -> Preview:
             preview.columns = [name for name, _ in records.columns]
             preview.headers = {name: records.header[index] for name, index in records.columns}
             for row_number, fields in records:
-                preview.rows.append(_shown(row_number, fields, spec))
+                preview.rows.append(_shown(row_number, fields, spec, deal_import.workspace.tzinfo))
                 if len(preview.rows) >= limit:
                     break
     except FileRefused as exc:
@@ -44,17 +45,18 @@ def deal_import_preview(*, deal_import: DealImport, limit: int = 10) -> Preview:
     return preview
 
 
-def _shown(row_number: int, fields, spec) -> dict:
+def _shown(row_number: int, fields, spec, tz) -> dict:
     if not isinstance(fields, dict):
         return {"row": row_number, "values": {}, "errors": [{"field": "row", "message": fields}]}
     parsed = row_parse(fields, row_number=row_number, spec=spec)
     if isinstance(parsed, list):
         return {"row": row_number, "values": {k: v for k, v in fields.items() if k not in ("email", "phone")},
                 "errors": [_error(e) for e in parsed]}
-    return {"row": row_number, "values": _values(parsed), "errors": []}
+    return {"row": row_number, "values": _values(parsed, tz), "errors": []}
 
 
-def _values(row: DealRow) -> dict:
+def _values(row: DealRow, tz) -> dict:
+    """Parsed values as text; times in the workspace's zone, as the person uploading thinks of them."""
     values = {}
     for name in _SHOWN:
         if name not in row.present and name not in ("currency",):
@@ -65,8 +67,9 @@ def _values(row: DealRow) -> dict:
             values[name] = f"hashed {row.phone_hash[:8]}…" if row.phone_hash else ""
         else:
             value = getattr(row, name)
-            values[name] = "" if value is None else (value.isoformat() if hasattr(value, "isoformat")
-                                                      else str(value))
+            if isinstance(value, datetime):
+                value = value.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+            values[name] = "" if value is None else str(value)
     return values
 
 

@@ -48,7 +48,7 @@ def test_upload_without_confirm_previews_the_first_rows_with_the_mapping_applied
     first = body["preview"]["rows"][0]
     assert first["values"]["crm_id"] == "0065g00000XyZ1AAA"
     assert first["values"]["amount"] == "25000.00"
-    assert first["values"]["created_at"] == "2026-11-02T00:00:00+00:00"
+    assert first["values"]["created_at"] == "2026-11-02 00:00 UTC"
     assert first["values"]["email"].startswith("hashed ")
     assert body["preview"]["headers"]["stage"] == "Stage"
     assert not Deal.objects.exists()
