@@ -2,6 +2,7 @@
 
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -64,7 +65,8 @@ class ImportOut(serializers.ModelSerializer):
     def get_report_url(self, obj) -> str | None:
         if not obj.report:
             return None
-        return self.context["request"].build_absolute_uri(f"/api/v1/deal-imports/{obj.pk}/report/")
+        return self.context["request"].build_absolute_uri(
+            reverse("crm_sync:deal-import-report", args=[obj.pk]))
 
 
 class PreviewOut(serializers.Serializer):
@@ -179,8 +181,8 @@ class DealWebhook(APIView):
     """``POST /api/v1/crm/webhook/<workspace>/deals/`` with header ``X-Clickledger-Secret``.
 
     Body: ``{"deals": [{"crm_id": …, "stage": …, "amount": …, "email": …}, …]}`` (our field names)
-    or ``{"preset": "hubspot", "deals": [{"Record ID": …, "Deal Stage": …}]}``; a single deal object
-    is accepted too.
+    or ``{"preset": "hubspot", "deals": [{"Record ID": …, "Deal Stage": …}]}``; a bare list of deals
+    or a single deal object is accepted too.
     """
 
     authentication_classes: list = []
@@ -195,7 +197,9 @@ class DealWebhook(APIView):
             return Response({"detail": f"Missing or wrong {WEBHOOK_HEADER} for this workspace."},
                             status=status.HTTP_401_UNAUTHORIZED)
         body = request.data
-        if isinstance(body, dict) and "deals" not in body:
+        if isinstance(body, list):
+            body = {"deals": body}
+        elif isinstance(body, dict) and "deals" not in body:
             body = {"deals": [body]}
         data = WebhookIn(data=body)
         data.is_valid(raise_exception=True)

@@ -90,3 +90,10 @@ def test_bad_deals_are_reported_by_index_while_good_ones_import(workspace, secre
 
 def test_an_empty_payload_is_a_validation_error(workspace, secret):
     assert _post(workspace, {"deals": []}, secret).status_code == 400
+
+
+def test_a_bare_list_of_deals_is_accepted(workspace, secret):
+    deals = [{"crm_id": "L-1", "stage": "new"}, {"crm_id": "L-2", "stage": "new"}]
+    response = _post(workspace, deals, secret)
+
+    assert response.json()["created"] == 2
