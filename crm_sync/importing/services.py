@@ -21,15 +21,15 @@ from attribution.models import Workspace
 from crm_sync.models import ColumnMapping, Deal, DealImport, DealStageRule, ImportPreset, ImportStatus
 
 from .batch import BatchCounts, ImportContext, deals_apply_batch
+from .parse_ahead import ParseTally, parsed_batches
 from .parsing import stage_key
 from .presets import PRESETS, Preset, preset_from_mapping
 from .reader import CsvRecords, FileRefused
-from .rows import DealRow, RowError, RowSpec, row_parse
+from .rows import RowError, RowSpec
 
 logger = logging.getLogger(__name__)
 
 BATCH_ROWS = 5000
-ERROR_SAMPLE = 100
 OPTION_KEYS = ("day_first", "decimal_comma", "default_currency", "phone_region", "encoding",
                "extra_stages")
 
@@ -80,42 +80,23 @@ class IngestResult:
     rows_total: int = 0
     rows_failed: int = 0
     errors: list[RowError] = field(default_factory=list)  # the first ERROR_SAMPLE
+    rows_done: int = 0  # rows read up to the last batch applied (progress)
 
 
 def deals_ingest(*, ctx: ImportContext, spec: RowSpec, records: Iterable[tuple[int, dict | str]],
                  on_error: Callable[[RowError], None] | None = None,
                  on_batch: Callable[[IngestResult], None] | None = None) -> IngestResult:
-    """Parse and apply ``(row_number, fields-or-message)`` records in bounded batches.
-
-    A crm id seen twice closes the batch first, so each occurrence is applied in file order and
-    every stage it passes through is recorded.
-    """
-    result = IngestResult()
-    batch: dict[str, DealRow] = {}
-
-    def flush():
-        if batch:
-            result.counts.add(deals_apply_batch(ctx=ctx, rows=list(batch.values())))
-            batch.clear()
-            if on_batch:
-                on_batch(result)
-
-    for row_number, fields in records:
-        result.rows_total += 1
-        parsed = (row_parse(fields, row_number=row_number, spec=spec) if isinstance(fields, dict)
-                  else [RowError(row_number, "", "row", fields)])
-        if isinstance(parsed, list):
-            result.rows_failed += 1
-            for error in parsed:
-                if len(result.errors) < ERROR_SAMPLE:
-                    result.errors.append(error)
-                if on_error:
-                    on_error(error)
-            continue
-        if parsed.crm_id in batch or len(batch) >= BATCH_ROWS:
-            flush()
-        batch[parsed.crm_id] = parsed
-    flush()
+    """Parse (ahead, in a thread) and apply ``(row_number, fields-or-message)`` records in bounded
+    batches; bad rows go to ``on_error`` and the result's sample."""
+    result, tally = IngestResult(), ParseTally()
+    for rows, rows_read in parsed_batches(records, spec=spec, tally=tally, batch_rows=BATCH_ROWS,
+                                          on_error=on_error):
+        result.counts.add(deals_apply_batch(ctx=ctx, rows=rows))
+        result.rows_done = rows_read
+        if on_batch:
+            on_batch(result)
+    result.rows_total, result.rows_failed, result.errors = tally.rows_total, tally.rows_failed, tally.errors
+    result.rows_done = result.rows_total
     return result
 
 
@@ -188,9 +169,9 @@ def _import_file(deal_import: DealImport, write_error, on_progress) -> IngestRes
             reset_queries()  # with DEBUG on, the query log would otherwise grow with the file
             done = records.bytes_read()
             cache.set(progress_key(deal_import.pk),
-                      {"rows": result.rows_total, "bytes": done, "total_bytes": total}, 24 * 3600)
+                      {"rows": result.rows_done, "bytes": done, "total_bytes": total}, 24 * 3600)
             if on_progress:
-                on_progress(result.rows_total, done, total)
+                on_progress(result.rows_done, done, total)
 
         result = deals_ingest(ctx=ctx, spec=spec, records=records, on_batch=published,
                               on_error=lambda e: write_error([e.row_number, e.crm_id, e.field, e.message]))
