@@ -50,3 +50,4 @@ class DealStageChangeAdmin(ReadOnlyScopedAdmin):
 class DealStageRuleAdmin(WorkspaceScopedAdmin):
     list_display = ["workspace", "crm_stage", "event_name", "uses_amount"]
     list_filter = ["workspace", "event_name"]
+from crm_sync import admin_imports  # noqa: E402,F401  (deal import, mappings, webhook secrets)

@@ -187,6 +187,9 @@ CLICKLEDGER = {
     "TIKTOK_MAX_ATTEMPTS": env.int("TIKTOK_MAX_ATTEMPTS", default=12),
     "TIKTOK_WEB_EVENT_MAX_AGE_DAYS": env.int("TIKTOK_WEB_EVENT_MAX_AGE_DAYS", default=7),
     "TIKTOK_OFFLINE_EVENT_MAX_AGE_DAYS": env.int("TIKTOK_OFFLINE_EVENT_MAX_AGE_DAYS", default=90),
+    # CRM deal import: region (ISO country) for phone numbers written without +, when an import
+    # or its saved mapping names none.
+    "CRM_DEFAULT_PHONE_REGION": env("CRM_DEFAULT_PHONE_REGION", default=""),
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
