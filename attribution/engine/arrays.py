@@ -10,7 +10,7 @@ import numpy as np
 
 KIND_CLICK = 0  # click, organic and direct touches: they use the click window
 KIND_VIEW = 1
-NO_PERSON = np.iinfo(np.int64).min  # a conversion nobody can be traced for
+NO_PERSON = 0  # a conversion nobody can be traced for (contact ids > 0, lone visitors < 0)
 NO_TOUCH = -1  # touch index of an "unattributed" credit
 
 
@@ -66,7 +66,7 @@ class Conversions:
         return cls(
             id=_as(np.int64, cols["id"]), person=_as(np.int64, cols["person"]), time=time,
             value=_as(np.int64, cols.get("value", np.zeros(n))),
-            currency=_as(np.int16, cols.get("currency", np.zeros(n))),
+            currency=_as(np.int32, cols.get("currency", np.zeros(n))),
             day=_as(np.int32, cols["day"] if "day" in cols else time // 86_400_000_000),
         )
 

@@ -179,6 +179,9 @@ CLICKLEDGER = {
     "TIKTOK_MAX_ATTEMPTS": env.int("TIKTOK_MAX_ATTEMPTS", default=12),
     "TIKTOK_WEB_EVENT_MAX_AGE_DAYS": env.int("TIKTOK_WEB_EVENT_MAX_AGE_DAYS", default=7),
     "TIKTOK_OFFLINE_EVENT_MAX_AGE_DAYS": env.int("TIKTOK_OFFLINE_EVENT_MAX_AGE_DAYS", default=90),
+    # Attribution runs: conversions per chunk (one task, one transaction) and the default period.
+    "ATTRIBUTION_CHUNK_CONVERSIONS": env.int("ATTRIBUTION_CHUNK_CONVERSIONS", default=250_000),
+    "ATTRIBUTION_DEFAULT_PERIOD_DAYS": env.int("ATTRIBUTION_DEFAULT_PERIOD_DAYS", default=365),
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
