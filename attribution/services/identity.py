@@ -1,0 +1,67 @@
+"""Identity stitching: one contact per person, found by any of its hashed keys.
+
+A contact's journey is the union of its visitors' touchpoints, so linking a visitor (a device) to a
+contact brings that device's earlier touches into the journey too.
+"""
+
+from django.db import transaction
+from django.db.models import Q
+
+from attribution.models import Contact, ConversionEvent, Visitor, Workspace
+
+_KEYS = ("email_hash", "phone_hash", "external_id_hash", "crm_contact_id")
+
+
+@transaction.atomic
+def contact_resolve(*, workspace: Workspace, email_hash: str = "", phone_hash: str = "",
+                    external_id_hash: str = "", crm_contact_id: str = "") -> Contact | None:
+    """Find the contact matching any given key, create it when none does, merge when several do.
+
+    Returns None when no key is given. Keys already on a contact are never overwritten by others.
+    """
+    given = {k: v for k, v in zip(_KEYS, (email_hash, phone_hash, external_id_hash, crm_contact_id),
+                                  strict=True) if v}
+    if not given:
+        return None
+    match = Q()
+    for key, value in given.items():
+        match |= Q(**{key: value})
+    found = list(Contact.objects.select_for_update().filter(workspace=workspace).filter(match)
+                 .order_by("id"))
+    if not found:
+        return Contact.objects.create(workspace=workspace, **given)
+    keeper, others = found[0], found[1:]
+    if others:
+        _merge_into(keeper, others)
+    changed = [k for k, v in given.items() if not getattr(keeper, k)]
+    for key in changed:
+        setattr(keeper, key, given[key])
+    if changed:
+        keeper.save(update_fields=changed)
+    return keeper
+
+
+def _merge_into(keeper: Contact, others: list[Contact]) -> None:
+    """Fold duplicate contacts into the oldest: their visitors and conversions move over."""
+    ids = [c.pk for c in others]
+    Visitor.objects.filter(contact_id__in=ids).update(contact=keeper)
+    ConversionEvent.objects.filter(contact_id__in=ids).update(contact=keeper)
+    for other in others:
+        for key in _KEYS:
+            if not getattr(keeper, key) and getattr(other, key):
+                setattr(keeper, key, getattr(other, key))
+        keeper.opted_out = keeper.opted_out or other.opted_out
+    keeper.save()
+    # Rows of higher floors (CRM deals) point at contacts with SET_NULL; the CRM layer re-links
+    # them by key on its next import, so deleting the duplicates loses no identity.
+    Contact.objects.filter(pk__in=ids).delete()
+
+
+def visitor_identify(*, visitor: Visitor, **keys: str) -> Contact | None:
+    """Link a visitor (one device) to the contact its hashed keys resolve to."""
+    contact = contact_resolve(workspace=visitor.workspace, **keys)
+    if contact and visitor.contact_id != contact.pk:
+        visitor.contact = contact
+        visitor.save(update_fields=["contact"])
+        ConversionEvent.objects.filter(visitor=visitor, contact__isnull=True).update(contact=contact)
+    return contact
