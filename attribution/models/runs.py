@@ -119,6 +119,8 @@ class AttributionCredit(models.Model):
     campaign, ad and day are one join away (touchpoint, conversion); dashboards read rollups.
     """
 
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+",
+                                  db_constraint=False, db_index=False)
     run = models.ForeignKey(AttributionRun, on_delete=models.CASCADE, related_name="credits",
                             db_constraint=False, db_index=False)
     model_config = models.ForeignKey(AttributionModelConfig, on_delete=models.CASCADE,

@@ -31,6 +31,7 @@ def write_credits(run: AttributionRun, result: ModelResult, conversions: Convers
     unattributed = c.touch == NO_TOUCH
     touch_ids = np.where(unattributed, 0, touches.id[np.maximum(c.touch, 0)] if len(touches) else 0)
     columns = [
+        ("workspace_id", "int8", np.full(n, run.workspace_id, dtype=np.int64), None),
         ("run_id", "int8", np.full(n, run.id, dtype=np.int64), None),
         ("model_config_id", "int8", np.full(n, result.spec.key, dtype=np.int64), None),
         ("conversion_id", "int8", conversions.id[c.conv], None),
@@ -41,10 +42,11 @@ def write_credits(run: AttributionRun, result: ModelResult, conversions: Convers
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             return copy_in(cursor.cursor, AttributionCredit._meta.db_table, columns)
-    rows = (AttributionCredit(run_id=run.id, model_config_id=result.spec.key, conversion_id=conv,
+    rows = (AttributionCredit(workspace_id=run.workspace_id, run_id=run.id,
+                              model_config_id=result.spec.key, conversion_id=conv,
                               touchpoint_id=touch or None, weight=weight,
                               revenue=micros_to_decimal(revenue))
-            for conv, touch, weight, revenue in zip(columns[2][2].tolist(), touch_ids.tolist(),
+            for conv, touch, weight, revenue in zip(columns[3][2].tolist(), touch_ids.tolist(),
                                                     c.weight.tolist(), c.revenue.tolist(), strict=True))
     AttributionCredit.objects.bulk_create(rows, batch_size=BATCH)
     return n
