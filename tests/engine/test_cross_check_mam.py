@@ -64,6 +64,8 @@ def test_the_engine_and_mam_credit_every_touch_the_same(batch):
                 ours[labels[touch]] = ours.get(labels[touch], 0) + revenue / 1_000_000
         theirs = peer[kind]
         assert set(ours) <= set(theirs), kind
-        # Ours are whole micro-units (rounded, remainder to the heaviest touch); mam's are floats.
+        # Ours are whole micro-units (nearest, remainder to the heaviest touch: at most n/2 of them
+        # per conversion of n touches); mam's are floats.
+        slack = 1e-6 * (len(journeys) / 2 + len(convs))
         for label in theirs:
-            assert ours.get(label, 0) == pytest.approx(theirs[label], abs=1e-6 * len(convs)), kind
+            assert ours.get(label, 0) == pytest.approx(theirs[label], abs=slack), kind
