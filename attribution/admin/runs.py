@@ -87,8 +87,8 @@ class AttributionRunAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(AttributionCredit)
 class AttributionCreditAdmin(ReadOnlyScopedAdmin):
-    list_display = ["conversion_id", "run_id", "model_config", "touchpoint_id", "weight", "revenue"]
-    list_filter = ["workspace", "model_config__kind"]
+    list_display = ["conversion_id", "run_id", "touchpoint_id", "weights", "revenues"]
+    list_filter = ["workspace"]
     raw_id_fields = ["conversion", "touchpoint", "run"]
     show_full_result_count = False
 

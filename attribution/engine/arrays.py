@@ -76,12 +76,17 @@ class Conversions:
 
 @dataclass(frozen=True)
 class Credits:
-    """One model's credits, sorted by conversion index: touch == NO_TOUCH means unattributed."""
+    """One model's credits, sorted by conversion index: touch == NO_TOUCH means unattributed.
+
+    ``row`` is the credit's journey row: its pair index in ``Journeys`` or, for an unattributed
+    conversion, ``len(journeys) + its position in journeys.unattributed``.
+    """
 
     conv: np.ndarray
     touch: np.ndarray
     weight: np.ndarray
     revenue: np.ndarray
+    row: np.ndarray
 
     def __len__(self) -> int:
         return len(self.conv)

@@ -1,6 +1,7 @@
 """Attribution configuration, runs, per-touch credits and daily rollups."""
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from decimal import Decimal
+
 from django.db import models
 from django.utils import timezone
 
@@ -9,6 +10,7 @@ from attribution.engine.windows import DEFAULT_WINDOWS, FALLBACK_WINDOW  # noqa:
 
 from .ads import Ad, AdCampaign, AdGroup
 from .conversions import ConversionEvent
+from .number_arrays import NumberArrayField
 from .tracking import Touchpoint
 from .workspace import Workspace
 
@@ -85,6 +87,8 @@ class AttributionRun(models.Model):
         default=0, help_text="Only conversions with a larger id are attributed (incremental runs).")
     conversion_id_upto = models.BigIntegerField(
         default=0, help_text="Conversions recorded after planning (larger ids) wait for the next run.")
+    model_config_ids = models.JSONField(
+        default=list, blank=True, help_text="The models computed, in the order of each credit's weights.")
     status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
     config_fingerprint = models.CharField(max_length=64, blank=True, default="")
     total = models.PositiveIntegerField(default=0, help_text="Conversions to attribute.")
@@ -112,33 +116,38 @@ class AttributionRun(models.Model):
 
 
 class AttributionCredit(models.Model):
-    """The share of one conversion one touch earned under one model; touchpoint null = unattributed.
+    """What one touch earned for one conversion under each of its run's models.
 
-    Deliberately narrow and without database-level foreign-key checks or per-column indexes: a run
-    writes millions of these with COPY, and each extra index or FK trigger costs load time. Channel,
-    campaign, ad and day are one join away (touchpoint, conversion); dashboards read rollups.
+    ``weights[i]`` and ``revenues[i]`` belong to ``run.model_config_ids[i]``; revenue is in integer
+    micro-units of the conversion's currency (exact: use ``revenue_of``). touchpoint NULL = the
+    conversion had no eligible touch (weight 1 in every model).
+
+    One row per (conversion, touch) rather than per (model, conversion, touch), narrow, without
+    database-level foreign-key checks and with one index: a 1M-conversion run writes millions of
+    these with COPY, and rows, indexes and FK triggers are what cost load time. Channel, campaign,
+    ad and day are one join away (touchpoint, conversion); dashboards read rollups.
     """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+",
                                   db_constraint=False, db_index=False)
     run = models.ForeignKey(AttributionRun, on_delete=models.CASCADE, related_name="credits",
                             db_constraint=False, db_index=False)
-    model_config = models.ForeignKey(AttributionModelConfig, on_delete=models.CASCADE,
-                                     related_name="+", db_constraint=False, db_index=False)
     conversion = models.ForeignKey(ConversionEvent, on_delete=models.CASCADE, related_name="credits",
                                    db_constraint=False, db_index=False)
     touchpoint = models.ForeignKey(Touchpoint, null=True, blank=True, on_delete=models.CASCADE,
                                    related_name="credits", db_constraint=False, db_index=False)
-    weight = models.FloatField(validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
-    revenue = models.DecimalField(max_digits=18, decimal_places=6,
-                                  help_text="In the conversion's currency.")
+    weights = NumberArrayField(default=list, help_text="Per model of the run: share of the conversion (0–1).")
+    revenues = NumberArrayField(integer=True, default=list,
+                                help_text="Per model of the run: micro-units of the conversion's currency.")
 
     class Meta:
-        indexes = [models.Index(fields=["run", "model_config", "conversion"],
-                                name="credit_run_model_conv")]
+        indexes = [models.Index(fields=["run", "conversion"], name="credit_run_conversion")]
 
     def __str__(self) -> str:
-        return f"{self.weight:.3f} of conversion {self.conversion_id} → touch {self.touchpoint_id}"
+        return f"Conversion {self.conversion_id} → touch {self.touchpoint_id}: {self.weights}"
+
+    def revenue_of(self, index: int) -> Decimal:
+        return Decimal(int(self.revenues[index])).scaleb(-6)
 
 
 class ChunkStatus(models.TextChoices):

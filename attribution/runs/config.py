@@ -14,10 +14,19 @@ UNATTRIBUTED = "unattributed"
 _PARAM_NAMES = {ModelKind.TIME_DECAY: {"half_life_days"}, ModelKind.POSITION_BASED: {"first", "last"}}
 
 
-def model_specs(*, workspace: Workspace) -> list[ModelSpec]:
-    """Active model configs as engine specs keyed by config id; unknown params are ignored."""
+def model_specs(*, workspace: Workspace, ids: list[int] | None = None) -> list[ModelSpec]:
+    """Active model configs (or exactly ``ids``, in that order) as engine specs keyed by config id.
+
+    Unknown params are ignored.
+    """
+    configs = AttributionModelConfig.objects.filter(workspace=workspace)
+    if ids is None:
+        configs = list(configs.filter(is_active=True).order_by("id"))
+    else:
+        by_id = configs.in_bulk(ids)
+        configs = [by_id[i] for i in ids if i in by_id]
     specs = []
-    for config in AttributionModelConfig.objects.filter(workspace=workspace, is_active=True).order_by("id"):
+    for config in configs:
         allowed = _PARAM_NAMES.get(config.kind, set())
         params = {k: float(v) for k, v in (config.params or {}).items() if k in allowed}
         specs.append(ModelSpec(kind=config.kind, params=params, key=config.id))

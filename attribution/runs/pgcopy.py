@@ -31,7 +31,8 @@ def copy_out_int8(cursor, sql: str, params, names: list[str]) -> dict[str, np.nd
 def copy_in(cursor, table: str, columns: list[tuple[str, str, np.ndarray, np.ndarray | None]]) -> int:
     """COPY rows into ``table``. columns: (name, type, values, null mask or None).
 
-    Types: "int8", "float8", "numeric6" (int64 micro-units written as numeric with 6 decimals).
+    Types: "int8", "float8", "numeric6" (int64 micro-units written as numeric with 6 decimals),
+    "int8[]" and "float8[]" (values of shape (rows, k): one array of k numbers per row).
     """
     if not len(columns) or not len(columns[0][2]):
         return 0
@@ -52,22 +53,22 @@ def copy_in(cursor, table: str, columns: list[tuple[str, str, np.ndarray, np.nda
 
 def _encode(columns, rows: np.ndarray, is_null: list[bool]) -> bytes:
     layout = [("n", ">i2")]
-    for (name, kind, _, _), null in zip(columns, is_null, strict=True):
+    for (name, kind, values, _), null in zip(columns, is_null, strict=True):
         layout.append((f"{name}__len", ">i4"))
         if not null:
-            layout += _FIELD_LAYOUT[kind](name)
+            layout += _FIELD_LAYOUT[kind](name, values)
     out = np.zeros(len(rows), dtype=np.dtype(layout))
     out["n"] = len(columns)
     for (name, kind, values, _), null in zip(columns, is_null, strict=True):
         if null:
             out[f"{name}__len"] = -1
             continue
-        out[f"{name}__len"] = _FIELD_SIZE[kind]
+        out[f"{name}__len"] = _FIELD_SIZE[kind](values)
         _FIELD_FILL[kind](out, name, values[rows])
     return out.tobytes()
 
 
-def _numeric_layout(name):
+def _numeric_layout(name, _values):
     return [(f"{name}__{part}", ">i2") for part in ("ndigits", "weight", "sign", "dscale",
                                                       "d0", "d1", "d2", "d3", "d4")]
 
@@ -87,7 +88,33 @@ def _fill_plain(out, name, values):
     out[name] = values
 
 
-_FIELD_LAYOUT = {"int8": lambda name: [(name, ">i8")], "float8": lambda name: [(name, ">f8")],
-                 "numeric6": _numeric_layout}
-_FIELD_SIZE = {"int8": 8, "float8": 8, "numeric6": 18}
-_FIELD_FILL = {"int8": _fill_plain, "float8": _fill_plain, "numeric6": _fill_numeric6}
+_ARRAY_HEADER = 20  # ndim, has-nulls flag, element type oid, length, lower bound
+_ELEMENT = {"int8[]": (20, ">i8"), "float8[]": (701, ">f8")}  # pg_type oids
+
+
+def _array_layout(kind):
+    def layout(name, values):
+        k = values.shape[1]
+        return ([(f"{name}__{part}", ">i4") for part in ("ndim", "flags", "oid", "dim", "lbound")]
+                + [(f"{name}__items", [("len", ">i4"), ("value", _ELEMENT[kind][1])], (k,))])
+    return layout
+
+
+def _fill_array(kind):
+    def fill(out, name, values):
+        out[f"{name}__ndim"], out[f"{name}__flags"] = 1, 0
+        out[f"{name}__oid"], out[f"{name}__lbound"] = _ELEMENT[kind][0], 1
+        out[f"{name}__dim"] = values.shape[1]
+        out[f"{name}__items"]["len"] = 8
+        out[f"{name}__items"]["value"] = values
+    return fill
+
+
+_FIELD_LAYOUT = {"int8": lambda name, _: [(name, ">i8")], "float8": lambda name, _: [(name, ">f8")],
+                 "numeric6": _numeric_layout, "int8[]": _array_layout("int8[]"),
+                 "float8[]": _array_layout("float8[]")}
+_FIELD_SIZE = {"int8": lambda _: 8, "float8": lambda _: 8, "numeric6": lambda _: 18,
+               "int8[]": lambda v: _ARRAY_HEADER + 12 * v.shape[1],
+               "float8[]": lambda v: _ARRAY_HEADER + 12 * v.shape[1]}
+_FIELD_FILL = {"int8": _fill_plain, "float8": _fill_plain, "numeric6": _fill_numeric6,
+               "int8[]": _fill_array("int8[]"), "float8[]": _fill_array("float8[]")}

@@ -5,6 +5,9 @@ published on top of it (all with status SUCCEEDED). Output of queued, running, f
 runs is never current, so a half-finished or replaced run is never seen.
 """
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db.models import QuerySet
 
 from attribution.models import (
@@ -12,6 +15,7 @@ from attribution.models import (
     AttributionModelConfig,
     AttributionRollup,
     AttributionRun,
+    ConversionEvent,
     RunStatus,
     Workspace,
 )
@@ -39,13 +43,30 @@ def current_rollups(*, workspace: Workspace, model_config: AttributionModelConfi
     return rows
 
 
-def current_credits(*, workspace: Workspace, model_config: AttributionModelConfig | None = None
-                    ) -> QuerySet[AttributionCredit]:
-    """Per-touch credits of the current output (touchpoint NULL = unattributed conversion)."""
-    rows = AttributionCredit.objects.filter(run__workspace=workspace, run__status=RunStatus.SUCCEEDED)
-    if model_config is not None:
-        rows = rows.filter(model_config=model_config)
-    return rows
+def current_credits(*, workspace: Workspace) -> QuerySet[AttributionCredit]:
+    """Credit rows of the current output: one per (conversion, touch), all models side by side."""
+    return AttributionCredit.objects.filter(workspace=workspace, run__status=RunStatus.SUCCEEDED)
+
+
+@dataclass(frozen=True)
+class CreditShare:
+    model_config_id: int
+    touchpoint_id: int | None  # None: the conversion had no eligible touch
+    weight: float
+    revenue: Decimal  # in the conversion's currency
+
+
+def conversion_credits(*, conversion: ConversionEvent) -> list[CreditShare]:
+    """How the current output split one conversion, model by model, in touch order (one query)."""
+    shares = []
+    rows = current_credits(workspace=conversion.workspace).filter(conversion=conversion).select_related(
+        "run").order_by("touchpoint__occurred_at", "touchpoint_id")
+    for credit in rows:
+        for i, model_config_id in enumerate(credit.run.model_config_ids):
+            if credit.weights[i] > 0:
+                shares.append(CreditShare(model_config_id, credit.touchpoint_id, credit.weights[i],
+                                          credit.revenue_of(i)))
+    return shares
 
 
 def runs_for(*, workspaces) -> QuerySet[AttributionRun]:

@@ -51,7 +51,8 @@ def run_create(*, workspace: Workspace, incremental: bool = False, period_start:
                period_end: datetime | None = None) -> AttributionRun:
     """Queue a run. An incremental request becomes a full run when there is no current full run
     or the model configuration changed since it (its fingerprint differs)."""
-    if not model_specs(workspace=workspace):
+    models = [spec.key for spec in model_specs(workspace=workspace)]
+    if not models:
         raise RunError(f"Workspace {workspace.slug!r} has no active attribution model; add one.")
     now = timezone.now()
     print_ = fingerprint(workspace=workspace)
@@ -63,12 +64,13 @@ def run_create(*, workspace: Workspace, incremental: bool = False, period_start:
         return AttributionRun.objects.create(
             workspace=workspace, incremental=True, base_run=base, period_start=base.period_start,
             period_end=max(period_end or now, base.period_end), config_fingerprint=print_,
-            conversion_id_after=after, conversion_id_upto=upto)
+            conversion_id_after=after, conversion_id_upto=upto, model_config_ids=models)
     default_days = _setting("ATTRIBUTION_DEFAULT_PERIOD_DAYS", 365)
     return AttributionRun.objects.create(
         workspace=workspace, incremental=False, config_fingerprint=print_,
         period_start=period_start or now - timedelta(days=default_days),
-        period_end=period_end or now + timedelta(seconds=1), conversion_id_upto=upto)
+        period_end=period_end or now + timedelta(seconds=1), conversion_id_upto=upto,
+        model_config_ids=models)
 
 
 def run_request(*, workspace: Workspace, incremental: bool = False) -> AttributionRun:
@@ -110,14 +112,14 @@ def chunk_process(*, chunk_id: int) -> bool:
         run = chunk.run
         if chunk.status == ChunkStatus.DONE or run.status != RunStatus.RUNNING:
             return False  # a redelivered message: the work is already committed (or abandoned)
-        specs = model_specs(workspace=run.workspace)
+        specs = model_specs(workspace=run.workspace, ids=run.model_config_ids)
         windows = LookbackWindows.build(CHANNELS, window_overrides(workspace=run.workspace))
         span = (chunk.person_lo, chunk.person_hi)
         conversions = readers.read_conversions(run, span)
         touches = readers.read_touches(run, np.unique(conversions.person), span, windows.longest)
-        rows = 0
-        for result in attribute(conversions, touches, windows, specs, direct_channel=DIRECT_CHANNEL):
-            rows += writers.write_credits(run, result, conversions, touches)
+        batch = attribute(conversions, touches, windows, specs, direct_channel=DIRECT_CHANNEL)
+        rows = writers.write_credits(run, batch.credit_table(), conversions, touches)
+        for result in batch.models:
             writers.write_rollups(run, result)
         chunk.status, chunk.conversions, chunk.credits = ChunkStatus.DONE, len(conversions), rows
         chunk.seconds = time.perf_counter() - started

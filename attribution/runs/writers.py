@@ -7,7 +7,7 @@ import numpy as np
 from django.db import connection
 
 from attribution.engine.arrays import NO_TOUCH, Conversions, Touches
-from attribution.engine.pipeline import ModelResult
+from attribution.engine.pipeline import CreditTable, ModelResult
 from attribution.engine.rollup import UNATTRIBUTED_CHANNEL
 from attribution.models import AttributionCredit, AttributionRollup, AttributionRun
 
@@ -23,31 +23,28 @@ def micros_to_decimal(micros: int) -> Decimal:
     return Decimal(int(micros)).scaleb(-6)
 
 
-def write_credits(run: AttributionRun, result: ModelResult, conversions: Conversions,
+def write_credits(run: AttributionRun, table: CreditTable, conversions: Conversions,
                   touches: Touches) -> int:
-    """Store one model's credits for this batch; returns the number of rows."""
-    c = result.credits
-    n = len(c)
-    unattributed = c.touch == NO_TOUCH
-    touch_ids = np.where(unattributed, 0, touches.id[np.maximum(c.touch, 0)] if len(touches) else 0)
-    columns = [
-        ("workspace_id", "int8", np.full(n, run.workspace_id, dtype=np.int64), None),
-        ("run_id", "int8", np.full(n, run.id, dtype=np.int64), None),
-        ("model_config_id", "int8", np.full(n, result.spec.key, dtype=np.int64), None),
-        ("conversion_id", "int8", conversions.id[c.conv], None),
-        ("touchpoint_id", "int8", touch_ids, unattributed),
-        ("weight", "float8", c.weight, None),
-        ("revenue", "numeric6", c.revenue, None),
-    ]
+    """Store a batch's credit table (one row per conversion and touch); returns the row count."""
+    n = len(table)
+    unattributed = table.touch == NO_TOUCH
+    touch_ids = np.where(unattributed, 0, touches.id[np.maximum(table.touch, 0)] if len(touches) else 0)
+    conversion_ids = conversions.id[table.conv]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            return copy_in(cursor.cursor, AttributionCredit._meta.db_table, columns)
-    rows = (AttributionCredit(workspace_id=run.workspace_id, run_id=run.id,
-                              model_config_id=result.spec.key, conversion_id=conv,
-                              touchpoint_id=touch or None, weight=weight,
-                              revenue=micros_to_decimal(revenue))
-            for conv, touch, weight, revenue in zip(columns[3][2].tolist(), touch_ids.tolist(),
-                                                    c.weight.tolist(), c.revenue.tolist(), strict=True))
+            return copy_in(cursor.cursor, AttributionCredit._meta.db_table, [
+                ("workspace_id", "int8", np.full(n, run.workspace_id, dtype=np.int64), None),
+                ("run_id", "int8", np.full(n, run.id, dtype=np.int64), None),
+                ("conversion_id", "int8", conversion_ids, None),
+                ("touchpoint_id", "int8", touch_ids, unattributed),
+                ("weights", "float8[]", table.weights, None),
+                ("revenues", "int8[]", table.revenues, None),
+            ])
+    rows = (AttributionCredit(workspace_id=run.workspace_id, run_id=run.id, conversion_id=conv,
+                              touchpoint_id=touch or None, weights=weights, revenues=revenues)
+            for conv, touch, weights, revenues in zip(conversion_ids.tolist(), touch_ids.tolist(),
+                                                      table.weights.tolist(), table.revenues.tolist(),
+                                                      strict=True))
     AttributionCredit.objects.bulk_create(rows, batch_size=BATCH)
     return n
 

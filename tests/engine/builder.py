@@ -51,7 +51,7 @@ def conversions(*rows) -> Conversions:
 def run(kind, convs, tps, windows=None, **params):
     """Credits of one model as {conversion id: [(touch id or None, weight, revenue str)]}."""
     window_table = LookbackWindows.build(CHANNELS, windows)
-    [result] = attribute(convs, tps, window_table, [ModelSpec(kind, params)], direct_channel=DIRECT)
+    [result] = attribute(convs, tps, window_table, [ModelSpec(kind, params)], direct_channel=DIRECT).models
     out = {}
     c = result.credits
     for conv, touch, weight, revenue in zip(c.conv, c.touch, c.weight, c.revenue, strict=True):

@@ -42,7 +42,7 @@ def batches(draw):
 
 
 def compute(convs, tps):
-    return attribute(convs, tps, WINDOWS, SPECS, direct_channel=DIRECT)
+    return attribute(convs, tps, WINDOWS, SPECS, direct_channel=DIRECT).models
 
 
 @settings(max_examples=150, deadline=None)
@@ -97,3 +97,22 @@ def test_permuting_the_input_order_changes_nothing(batch, rnd):
     conv_order = np.array(rnd.sample(range(len(convs)), len(convs)), dtype=np.int64)
     convs2, tps2 = shuffled(convs, conv_order), shuffled(tps, touch_order)
     assert as_rows(convs, tps, compute(convs, tps)) == as_rows(convs2, tps2, compute(convs2, tps2))
+
+
+@settings(max_examples=100, deadline=None)
+@given(batches())
+def test_the_credit_table_holds_every_models_credits_once(batch):
+    convs, tps = batch
+    result = attribute(convs, tps, WINDOWS, SPECS, direct_channel=DIRECT)
+    table = result.credit_table()
+    pairs = set(zip(table.conv.tolist(), table.touch.tolist(), strict=True))
+    assert len(pairs) == len(table)  # one row per (conversion, touch)
+    for m, model in enumerate(result.models):
+        np.testing.assert_allclose(np.bincount(table.conv, table.weights[:, m], len(convs)), 1.0,
+                                   atol=1e-9)
+        revenue = np.zeros(len(convs), dtype=np.int64)
+        np.add.at(revenue, table.conv, table.revenues[:, m])
+        assert (revenue == convs.value).all()
+        credited = {(c, t) for c, t, w in zip(model.credits.conv.tolist(), model.credits.touch.tolist(),
+                                               model.credits.weight.tolist(), strict=True) if w > 0}
+        assert credited <= pairs

@@ -10,7 +10,7 @@ def test_currencies_are_kept_apart_and_unattributed_conversions_are_counted():
     tps = touches((1, 10, at(1), "click", "tiktok", 5), (2, 11, at(1), "click", "tiktok", 5))
     convs = conversions((100, 10, at(), "10", "USD"), (101, 11, at(), "20", "EUR"),
                         (102, 12, at(), "30", "USD"))
-    [result] = attribute(convs, tps, LookbackWindows.build(CHANNELS), [ModelSpec("linear")])
+    [result] = attribute(convs, tps, LookbackWindows.build(CHANNELS), [ModelSpec("linear")]).models
     tiktok = CHANNELS.index("tiktok")
     day = at() // 86_400_000_000
     assert sorted(result.rollup.rows()) == [
