@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Max, Sum
 from django.utils import timezone
 
@@ -85,7 +85,7 @@ def run_request(*, workspace: Workspace, incremental: bool = False) -> Attributi
 def run_plan(*, run: AttributionRun) -> list[AttributionRunChunk]:
     """Split the run's conversions into person-key ranges of about ATTRIBUTION_CHUNK_CONVERSIONS."""
     persons = np.sort(readers.conversion_persons(run))
-    size = max(1, _setting("ATTRIBUTION_CHUNK_CONVERSIONS", 250_000))
+    size = max(1, _setting("ATTRIBUTION_CHUNK_CONVERSIONS", 500_000))
     if len(persons):
         cuts = np.unique(persons[::size])
         bounds = [*cuts.tolist(), int(persons[-1]) + 1]
@@ -153,8 +153,21 @@ def run_finalize(*, run_id: int) -> AttributionRun:
     return run
 
 
+_ROLLUP_KEYS = ["workspace_id", "run_id", "model_config_id", "day", "channel", "campaign_id",
+                "adgroup_id", "ad_id", "currency"]
+
+
 def _merge_rollups(run: AttributionRun) -> None:
-    keys = ["model_config_id", "day", "channel", "campaign_id", "adgroup_id", "ad_id", "currency"]
+    """One row per key instead of one per chunk and key."""
+    if connection.vendor == "postgresql":
+        keys, table = ", ".join(_ROLLUP_KEYS), AttributionRollup._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH parts AS (DELETE FROM {table} WHERE run_id = %s RETURNING *)"
+                f" INSERT INTO {table} ({keys}, conversions, revenue)"
+                f" SELECT {keys}, SUM(conversions), SUM(revenue) FROM parts GROUP BY {keys}", [run.id])
+        return
+    keys = [k for k in _ROLLUP_KEYS if k not in ("workspace_id", "run_id")]
     merged = list(AttributionRollup.objects.filter(run=run).values(*keys).annotate(
         total_conversions=Sum("conversions"), total_revenue=Sum("revenue")).order_by())
     AttributionRollup.objects.filter(run=run).delete()

@@ -180,7 +180,7 @@ CLICKLEDGER = {
     "TIKTOK_WEB_EVENT_MAX_AGE_DAYS": env.int("TIKTOK_WEB_EVENT_MAX_AGE_DAYS", default=7),
     "TIKTOK_OFFLINE_EVENT_MAX_AGE_DAYS": env.int("TIKTOK_OFFLINE_EVENT_MAX_AGE_DAYS", default=90),
     # Attribution runs: conversions per chunk (one task, one transaction) and the default period.
-    "ATTRIBUTION_CHUNK_CONVERSIONS": env.int("ATTRIBUTION_CHUNK_CONVERSIONS", default=250_000),
+    "ATTRIBUTION_CHUNK_CONVERSIONS": env.int("ATTRIBUTION_CHUNK_CONVERSIONS", default=500_000),
     "ATTRIBUTION_DEFAULT_PERIOD_DAYS": env.int("ATTRIBUTION_DEFAULT_PERIOD_DAYS", default=365),
 }
 
