@@ -41,6 +41,10 @@ INC_PREFIX = "bench-inc-"
 
 
 def rss_mb() -> float:
+    """Peak RSS of this process image. (ru_maxrss would carry the parent's peak across exec.)"""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -141,6 +145,7 @@ def add_new_conversions(share: float) -> int:
               "occurred_at + interval '1 hour'" if c == "occurred_at" else c for c in fields]
     ws = workspace()
     step = round(1 / share)
+    ConversionEvent.objects.filter(workspace=ws, event_id__startswith=INC_PREFIX).delete()
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({', '.join(fields)}) SELECT {', '.join(select)}"
                        f" FROM {table} WHERE workspace_id = %s AND id %% %s = 0", [ws.id, step])

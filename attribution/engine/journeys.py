@@ -54,7 +54,8 @@ def _candidate_pairs(conversions: Conversions, touches: Touches, longest_us: int
         return empty, empty
     order = np.lexsort((touches.id, touches.time, touches.person))
     person = touches.person[order]
-    persons, first = np.unique(person, return_index=True)
+    first = np.flatnonzero(np.diff(person, prepend=person[0] - 1))  # person is sorted
+    persons = person[first]
     rank = np.repeat(np.arange(len(persons), dtype=np.int64), np.diff(np.append(first, len(person))))
     seconds = touches.time[order] // 1_000_000
     base = int(seconds.min())

@@ -12,6 +12,7 @@ import numpy as np
 _HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
 _TRAILER = struct.pack("!h", -1)
 _NUMERIC_POS, _NUMERIC_NEG = 0x0000, 0x4000
+_SLICE = 100_000
 
 
 def copy_out_int8(cursor, sql: str, params, names: list[str]) -> dict[str, np.ndarray]:
@@ -46,7 +47,9 @@ def copy_in(cursor, table: str, columns: list[tuple[str, str, np.ndarray, np.nda
         copy.write(_HEADER)
         for value in np.unique(pattern):
             rows = np.flatnonzero(pattern == value)
-            copy.write(_encode(columns, rows, [bool(value >> bit & 1) for bit in range(len(columns))]))
+            is_null = [bool(value >> bit & 1) for bit in range(len(columns))]
+            for start in range(0, len(rows), _SLICE):  # bounded memory: encode a slice at a time
+                copy.write(_encode(columns, rows[start:start + _SLICE], is_null))
         copy.write(_TRAILER)
     return n
 

@@ -87,7 +87,8 @@ def run_plan(*, run: AttributionRun) -> list[AttributionRunChunk]:
     persons = np.sort(readers.conversion_persons(run))
     size = max(1, _setting("ATTRIBUTION_CHUNK_CONVERSIONS", 500_000))
     if len(persons):
-        cuts = np.unique(persons[::size])
+        count = -(-len(persons) // size)
+        cuts = np.unique(persons[np.arange(count) * len(persons) // count])  # equal-sized chunks
         bounds = [*cuts.tolist(), int(persons[-1]) + 1]
     else:
         bounds = [0, 1]
