@@ -76,7 +76,7 @@ class Conversions:
 
 @dataclass(frozen=True)
 class Credits:
-    """One model's credits, sorted by conversion index: touch == NO_TOUCH means unattributed.
+    """One model's credits, grouped by conversion: touch == NO_TOUCH means unattributed.
 
     ``row`` is the credit's journey row: its pair index in ``Journeys`` or, for an unattributed
     conversion, ``len(journeys) + its position in journeys.unattributed``.

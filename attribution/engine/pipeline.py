@@ -74,8 +74,7 @@ def model_credits(spec: ModelSpec, journeys: Journeys, conversions: Conversions,
     touch = np.concatenate((journeys.touch[pairs], np.full(len(lost), NO_TOUCH, dtype=np.int64)))
     weight = np.concatenate((weight, np.ones(len(lost))))
     row = np.concatenate((pairs, len(journeys) + np.arange(len(lost), dtype=np.int64)))
-    order = np.argsort(conv, kind="stable")
-    conv, touch, weight, row = conv[order], touch[order], weight[order], row[order]
+    # Pairs come grouped by conversion and the unattributed conversions are others: still grouped.
     return Credits(conv=conv, touch=touch, weight=weight,
                    revenue=split_value(conv, weight, conversions.value), row=row)
 
