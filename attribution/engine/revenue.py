@@ -6,9 +6,10 @@ import numpy as np
 def split_value(conv: np.ndarray, weight: np.ndarray, value: np.ndarray) -> np.ndarray:
     """Each credit's share of its conversion's ``value`` (int64 micro-units).
 
-    ``conv`` (grouped: each conversion's credits adjacent) says which conversion each credit belongs to. Shares are rounded
-    to the nearest micro-unit and the rounding remainder goes to the conversion's largest-weight credit (the
-    first of equals), so every conversion's shares add up to its value to the last micro-unit.
+    ``conv`` says which conversion each credit belongs to; each conversion's credits are adjacent.
+    Shares are rounded to the nearest micro-unit and the rounding remainder goes to the
+    conversion's largest-weight credit (the first of equals), so every conversion's shares add up
+    to its value to the last micro-unit.
     """
     n = len(conv)
     if not n:
