@@ -82,6 +82,15 @@ def run_request(*, workspace: Workspace, incremental: bool = False) -> Attributi
     return run
 
 
+def run_chunks_pending(*, run: AttributionRun) -> list[AttributionRunChunk]:
+    """Plan a queued run; for a run already planned (a redelivered start), its unfinished chunks."""
+    if run.status == RunStatus.QUEUED:
+        return run_plan(run=run)
+    if run.status == RunStatus.RUNNING:
+        return list(run.chunks.filter(status=ChunkStatus.PENDING))
+    return []
+
+
 def run_plan(*, run: AttributionRun) -> list[AttributionRunChunk]:
     """Split the run's conversions into person-key ranges of about ATTRIBUTION_CHUNK_CONVERSIONS."""
     persons = np.sort(readers.conversion_persons(run))
@@ -111,8 +120,10 @@ def chunk_process(*, chunk_id: int) -> bool:
         chunk = AttributionRunChunk.objects.select_for_update().select_related(
             "run__workspace").get(id=chunk_id)
         run = chunk.run
-        if chunk.status == ChunkStatus.DONE or run.status != RunStatus.RUNNING:
-            return False  # a redelivered message: the work is already committed (or abandoned)
+        if run.status != RunStatus.RUNNING:
+            return False  # failed or already published: nothing to add
+        if chunk.status == ChunkStatus.DONE:  # a redelivered message: the work is committed
+            return run.chunks_done >= run.chunks_total  # (finalize may not have been sent yet)
         specs = model_specs(workspace=run.workspace, ids=run.model_config_ids)
         windows = LookbackWindows.build(CHANNELS, window_overrides(workspace=run.workspace))
         span = (chunk.person_lo, chunk.person_hi)

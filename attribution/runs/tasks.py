@@ -10,7 +10,7 @@ import logging
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from attribution.models import AttributionRun, AttributionRunChunk, RunStatus, Workspace
+from attribution.models import AttributionRun, AttributionRunChunk, Workspace
 
 from . import services
 
@@ -29,10 +29,8 @@ def _failing(run_id: int, exc: Exception) -> None:
 @shared_task(name="attribution.run_start", **TASK_OPTIONS)
 def attribution_run_start(run_id: int) -> None:
     run = AttributionRun.objects.select_related("workspace").get(id=run_id)
-    if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
-        return
     try:
-        chunks = services.run_plan(run=run)
+        chunks = services.run_chunks_pending(run=run)
     except Exception as exc:
         _failing(run_id, exc)
         raise

@@ -43,10 +43,24 @@ def test_a_chunk_delivered_twice_is_done_once(workspace):
     journey(workspace, touches=[(1, "tiktok", "click")])
     run, [chunk] = planned_run(workspace)
     assert services.chunk_process(chunk_id=chunk.id) is True
-    assert services.chunk_process(chunk_id=chunk.id) is False
+    # Redelivered: nothing is redone, but it still says "all done" in case finalize was never sent.
+    assert services.chunk_process(chunk_id=chunk.id) is True
     run.refresh_from_db()
     assert (run.chunks_done, run.processed) == (1, 1)
     assert AttributionCredit.objects.filter(run=run).count() == 1
+
+
+def test_a_redelivered_start_message_resends_only_unfinished_chunks(workspace, settings):
+    settings.CLICKLEDGER = {**settings.CLICKLEDGER, "ATTRIBUTION_CHUNK_CONVERSIONS": 1}
+    models_of(workspace)
+    journey(workspace, touches=[(1, "tiktok", "click")])
+    journey(workspace, touches=[(2, "meta", "click")])
+    run = services.run_create(workspace=workspace, period_start=T0 - timedelta(days=30),
+                              period_end=T0 + timedelta(days=1))
+    first, second = services.run_chunks_pending(run=run)
+    services.chunk_process(chunk_id=first.id)
+    run.refresh_from_db()
+    assert services.run_chunks_pending(run=run) == [second]
 
 
 def test_output_stays_invisible_until_the_run_is_published(workspace):
