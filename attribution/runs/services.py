@@ -131,8 +131,7 @@ def chunk_process(*, chunk_id: int) -> bool:
         touches = readers.read_touches(run, np.unique(conversions.person), span, windows.longest)
         batch = attribute(conversions, touches, windows, specs, direct_channel=DIRECT_CHANNEL)
         rows = writers.write_credits(run, batch.credit_table(), conversions, touches)
-        for result in batch.models:
-            writers.write_rollups(run, result)
+        writers.write_rollups(run, batch.models)
         chunk.status, chunk.conversions, chunk.credits = ChunkStatus.DONE, len(conversions), rows
         chunk.seconds = time.perf_counter() - started
         chunk.save(update_fields=["status", "conversions", "credits", "seconds"])

@@ -49,14 +49,10 @@ def write_credits(run: AttributionRun, table: CreditTable, conversions: Conversi
     return n
 
 
-def write_rollups(run: AttributionRun, result: ModelResult) -> int:
-    """Store one model's rollup rows for this batch (a chunk's share; finalize merges chunks)."""
-    r = result.rollup
-    n = len(r)
-    if not n:
-        return 0
+def write_rollups(run: AttributionRun, results: list[ModelResult]) -> int:
+    """Store every model's rollup rows for this batch (a chunk's share; finalize merges chunks)."""
     if connection.vendor == "postgresql":
-        return _copy_rollups(run, result)
+        return _copy_rollups(run, results)
     channel_names = [*CHANNELS, "other"]
     rows = [
         AttributionRollup(
@@ -66,37 +62,49 @@ def write_rollups(run: AttributionRun, result: ModelResult) -> int:
             campaign_id=campaign or None, adgroup_id=adgroup or None, ad_id=ad or None,
             currency=currency_name(currency), conversions=conversions,
             revenue=micros_to_decimal(revenue))
-        for day, channel, campaign, adgroup, ad, currency, conversions, revenue in r.rows()]
+        for result in results
+        for day, channel, campaign, adgroup, ad, currency, conversions, revenue in result.rollup.rows()]
     AttributionRollup.objects.bulk_create(rows, batch_size=BATCH)
-    return n
+    return len(rows)
 
 
-def _copy_rollups(run: AttributionRun, result: ModelResult) -> int:
-    """Text columns (channel, currency) have few distinct values: one COPY per (channel, currency)."""
-    r = result.rollup
-    n = len(r)
-    table = AttributionRollup._meta.db_table
-    day_numbers = r.day.astype(np.int64)
+def _copy_rollups(run: AttributionRun, results: list[ModelResult]) -> int:
+    """One binary COPY of every model's rows into a scratch table, then one INSERT … SELECT that
+    turns codes into the text columns (channel name, currency) on the way in."""
+    n = sum(len(result.rollup) for result in results)
+    if not n:
+        return 0
+
+    def column(name):
+        return np.concatenate([getattr(result.rollup, name).astype(np.int64) for result in results])
+
+    campaign, adgroup, ad = column("campaign"), column("adgroup"), column("ad")
+    models = np.concatenate([np.full(len(r.rollup), r.spec.key, dtype=np.int64) for r in results])
+    names = ", ".join(f"'{name}'" for name in [*CHANNELS, "other"])
+    currency = " || ".join(f"COALESCE(chr(NULLIF(currency_code >> {shift} & 255, 0)::int), '')"
+                           for shift in (16, 8, 0))
     with connection.cursor() as cursor:
-        for channel, currency in {(int(a), int(b)) for a, b in zip(r.channel, r.currency, strict=True)}:
-            rows = np.flatnonzero((r.channel == channel) & (r.currency == currency))
-            name = UNATTRIBUTED if channel == UNATTRIBUTED_CHANNEL else [*CHANNELS, "other"][channel]
-            cursor.execute("CREATE TEMP TABLE IF NOT EXISTS rollup_load (day_number bigint,"
-                           " campaign_id bigint, adgroup_id bigint, ad_id bigint,"
-                           " conversions float8, revenue numeric(18, 6)) ON COMMIT DROP")
-            cursor.execute("TRUNCATE rollup_load")
-            copy_in(cursor.cursor, "rollup_load", [
-                ("day_number", "int8", day_numbers[rows], None),
-                ("campaign_id", "int8", r.campaign[rows], r.campaign[rows] == 0),
-                ("adgroup_id", "int8", r.adgroup[rows], r.adgroup[rows] == 0),
-                ("ad_id", "int8", r.ad[rows], r.ad[rows] == 0),
-                ("conversions", "float8", r.conversions[rows], None),
-                ("revenue", "numeric6", r.revenue[rows], None),
-            ])
-            cursor.execute(
-                f"INSERT INTO {table} (workspace_id, run_id, model_config_id, day, channel, campaign_id,"
-                f" adgroup_id, ad_id, currency, conversions, revenue)"
-                f" SELECT %s, %s, %s, DATE '1970-01-01' + day_number::int, %s, campaign_id, adgroup_id,"
-                f" ad_id, %s, conversions, revenue FROM rollup_load",
-                [run.workspace_id, run.id, result.spec.key, name, currency_name(currency)])
+        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS rollup_load (model_config_id bigint,"
+                       " day_number bigint, channel_code bigint, campaign_id bigint, adgroup_id bigint,"
+                       " ad_id bigint, currency_code bigint, conversions float8, revenue numeric(18, 6))"
+                       " ON COMMIT DROP")
+        cursor.execute("TRUNCATE rollup_load")
+        copy_in(cursor.cursor, "rollup_load", [
+            ("model_config_id", "int8", models, None),
+            ("day_number", "int8", column("day"), None),
+            ("channel_code", "int8", column("channel"), None),
+            ("campaign_id", "int8", campaign, campaign == 0),
+            ("adgroup_id", "int8", adgroup, adgroup == 0),
+            ("ad_id", "int8", ad, ad == 0),
+            ("currency_code", "int8", column("currency"), None),
+            ("conversions", "float8", np.concatenate([r.rollup.conversions for r in results]), None),
+            ("revenue", "numeric6", np.concatenate([r.rollup.revenue for r in results]), None),
+        ])
+        cursor.execute(
+            f"INSERT INTO {AttributionRollup._meta.db_table} (workspace_id, run_id, model_config_id,"
+            f" day, channel, campaign_id, adgroup_id, ad_id, currency, conversions, revenue)"
+            f" SELECT %s, %s, model_config_id, DATE '1970-01-01' + day_number::int,"
+            f" CASE WHEN channel_code = %s THEN %s ELSE (ARRAY[{names}])[channel_code + 1] END,"
+            f" campaign_id, adgroup_id, ad_id, {currency}, conversions, revenue FROM rollup_load",
+            [run.workspace_id, run.id, UNATTRIBUTED_CHANNEL, UNATTRIBUTED])
     return n
