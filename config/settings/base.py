@@ -190,6 +190,9 @@ CLICKLEDGER = {
     # CRM deal import: region (ISO country) for phone numbers written without +, when an import
     # or its saved mapping names none.
     "CRM_DEFAULT_PHONE_REGION": env("CRM_DEFAULT_PHONE_REGION", default=""),
+    # Attribution runs: conversions per chunk (one task, one transaction) and the default period.
+    "ATTRIBUTION_CHUNK_CONVERSIONS": env.int("ATTRIBUTION_CHUNK_CONVERSIONS", default=500_000),
+    "ATTRIBUTION_DEFAULT_PERIOD_DAYS": env.int("ATTRIBUTION_DEFAULT_PERIOD_DAYS", default=365),
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
