@@ -178,7 +178,24 @@ CLICKLEDGER = {
     "TIKTOK_TIMEOUT_SECONDS": env.float("TIKTOK_TIMEOUT_SECONDS", default=10.0),
     "TIKTOK_MAX_ATTEMPTS": env.int("TIKTOK_MAX_ATTEMPTS", default=12),
     "TIKTOK_WEB_EVENT_MAX_AGE_DAYS": env.int("TIKTOK_WEB_EVENT_MAX_AGE_DAYS", default=7),
-    "TIKTOK_OFFLINE_EVENT_MAX_AGE_DAYS": env.int("TIKTOK_OFFLINE_EVENT_MAX_AGE_DAYS", default=90),
+    "TIKTOK_OFFLINE_EVENT_MAX_AGE_DAYS": env.int("TIKTOK_OFFLINE_EVENT_MAX_AGE_DAYS", default=28),
+    # Conversion sync (crm_sync.tiktok, crm_sync.services.outbox_drain): see README "Conversion sync".
+    "TIKTOK_RATE_BURST": env.int("TIKTOK_RATE_BURST", default=0),  # 0: one second's worth of the rate
+    "TIKTOK_LEASE_SECONDS": env.float("TIKTOK_LEASE_SECONDS", default=120.0),
+    "TIKTOK_BACKOFF_BASE_SECONDS": env.float("TIKTOK_BACKOFF_BASE_SECONDS", default=30.0),
+    "TIKTOK_BACKOFF_CAP_SECONDS": env.float("TIKTOK_BACKOFF_CAP_SECONDS", default=3600.0),
+    "TIKTOK_DRAIN_MAX_SECONDS": env.float("TIKTOK_DRAIN_MAX_SECONDS", default=50.0),
+    "TIKTOK_DRAIN_INTERVAL_SECONDS": env.float("TIKTOK_DRAIN_INTERVAL_SECONDS", default=10.0),
+    # TikTok reply codes worth a retry (rate limit, system errors); any 5xxxx code is retried too.
+    "TIKTOK_RETRYABLE_CODES": env.list("TIKTOK_RETRYABLE_CODES", cast=int, default=[40100, 50000, 50002]),
+}
+
+# Beat entries here are copied into django-celery-beat's tables, where admins can edit them.
+CELERY_BEAT_SCHEDULE = {
+    "tiktok-outbox-drain": {
+        "task": "crm_sync.tasks.outbox_drain_due",
+        "schedule": CLICKLEDGER["TIKTOK_DRAIN_INTERVAL_SECONDS"],
+    },
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

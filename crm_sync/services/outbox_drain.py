@@ -1,0 +1,219 @@
+"""Draining the conversion outbox to TikTok: claim due rows, send them in batches, record replies.
+
+Workers never send one row at the same time: a claim takes rows with ``SELECT … FOR UPDATE SKIP
+LOCKED`` (PostgreSQL; SQLite serializes writers instead) and leases them (``status=sending``,
+``locked_until``). A worker killed mid-batch leaves its lease to expire; the rows then become due
+again and go out with the same event_id, which TikTok deduplicates. The lease timestamp doubles as
+a fencing token: a worker whose lease was taken over cannot overwrite the new holder's result.
+
+Clock, sleep and randomness are parameters so tests can drive backoff and rate limits exactly.
+"""
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from attribution.models import OutboxEntry, OutboxStatus, TikTokIntegration
+from attribution.services.outbox import outbox_skip_reason
+from crm_sync.tiktok import payload
+from crm_sync.tiktok.backoff import retry_delay
+from crm_sync.tiktok.client import EventsClient
+from crm_sync.tiktok.rate_limit import RateLimiter
+from crm_sync.tiktok.replies import Outcome, Reply
+
+from .tiktok_delivery import (
+    event_input,
+    event_source_id,
+    rate_limit_key,
+    tiktok_client,
+    tiktok_rate_limiter,
+)
+
+logger = logging.getLogger(__name__)
+DUE_STATUSES = (OutboxStatus.QUEUED, OutboxStatus.RETRYING)
+
+
+@dataclass
+class Claim:
+    integration: TikTokIntegration
+    event_source: str
+    entries: list[OutboxEntry]
+    lease: datetime
+
+
+@dataclass
+class DrainStats:
+    requests: int = 0
+    sent: int = 0
+    retrying: int = 0
+    dead: int = 0
+    skipped: int = 0
+
+    def add(self, status: str, count: int) -> None:
+        attr = {OutboxStatus.SENT: "sent", OutboxStatus.RETRYING: "retrying",
+                OutboxStatus.DEAD: "dead", OutboxStatus.SKIPPED: "skipped"}[status]
+        setattr(self, attr, getattr(self, attr) + count)
+
+
+@dataclass
+class Environment:
+    """What a drain needs from the outside world; tests replace any part."""
+
+    now: Callable[[], datetime] = timezone.now
+    sleep: Callable[[float], None] = time.sleep
+    rng: random.Random = field(default_factory=random.Random)
+    limiter: RateLimiter | None = None
+    client_factory: Callable[[TikTokIntegration], EventsClient] = (
+        lambda integration: tiktok_client(integration=integration))
+
+
+def outbox_claim_due(*, now: datetime, limit: int, lease_seconds: float,
+                     integration_id: int | None = None) -> Claim | None:
+    """Lease up to ``limit`` due rows that share one integration and event source, oldest first.
+
+    Due: queued/retrying rows whose time has come, and rows whose sending lease has expired.
+    """
+    due = (Q(status__in=DUE_STATUSES, next_attempt_at__lte=now)
+           | Q(status=OutboxStatus.SENDING, locked_until__lt=now))
+    rows = OutboxEntry.objects.filter(due, integration__enabled=True)
+    if integration_id is not None:
+        rows = rows.filter(integration_id=integration_id)
+    lease = now + timedelta(seconds=lease_seconds)
+    with transaction.atomic():
+        locked = list(rows.order_by("next_attempt_at", "id")
+                      .select_for_update(skip_locked=True, of=("self",))
+                      .values_list("id", "integration_id", "event_source")[:limit])
+        if not locked:
+            return None
+        group = locked[0][1:]
+        ids = [row_id for row_id, *key in locked if tuple(key) == group]
+        OutboxEntry.objects.filter(id__in=ids).update(
+            status=OutboxStatus.SENDING, locked_until=lease, attempts=F("attempts") + 1)
+    entries = list(OutboxEntry.objects.filter(id__in=ids)
+                   .select_related("conversion__contact", "integration").order_by("id"))
+    return Claim(entries[0].integration, group[1], entries, lease) if entries else None
+
+
+def outbox_drain(*, env: Environment | None = None, integration_id: int | None = None,
+                 max_seconds: float | None = None, max_batches: int | None = None) -> DrainStats:
+    """Send due rows until none is due, ``max_seconds`` passed or ``max_batches`` were claimed."""
+    env = env or Environment()
+    cfg = settings.CLICKLEDGER
+    limiter = env.limiter or tiktok_rate_limiter()
+    deadline = time.monotonic() + (max_seconds if max_seconds is not None
+                                   else cfg["TIKTOK_DRAIN_MAX_SECONDS"])
+    stats, clients, batches = DrainStats(), {}, 0
+    try:
+        while time.monotonic() < deadline and (max_batches is None or batches < max_batches):
+            claim = outbox_claim_due(now=env.now(), limit=cfg["TIKTOK_BATCH_SIZE"],
+                                     lease_seconds=cfg["TIKTOK_LEASE_SECONDS"],
+                                     integration_id=integration_id)
+            if claim is None:
+                break
+            batches += 1
+            if claim.integration.pk not in clients:
+                clients[claim.integration.pk] = env.client_factory(claim.integration)
+            outbox_send_claim(claim=claim, client=clients[claim.integration.pk], limiter=limiter,
+                              env=env, stats=stats)
+    finally:
+        for client in clients.values():
+            client.close()
+    return stats
+
+
+def outbox_send_claim(*, claim: Claim, client: EventsClient, limiter: RateLimiter,
+                      env: Environment, stats: DrainStats) -> None:
+    """Send one claim: skip what became unsendable, batch the rest by count and bytes."""
+    cfg = settings.CLICKLEDGER
+    sendable, events = [], []
+    for entry in claim.entries:
+        reason = outbox_skip_reason(conversion=entry.conversion, integration=claim.integration,
+                                    event_source=claim.event_source, now=env.now())
+        if reason:
+            _record(claim, [entry], OutboxStatus.SKIPPED, env, stats, last_error=reason)
+            continue
+        sendable.append(entry)
+        events.append(payload.build_event(event_input(entry=entry)))
+    if not sendable:
+        return
+    if not claim.integration.access_token:
+        _record(claim, sendable, OutboxStatus.DEAD, env, stats,
+                last_error="integration has no access token")
+        return
+    sizes = [len(payload.encode(e)) for e in events]
+    for run in payload.chunk_by_size(list(zip(sendable, events, strict=True)), sizes,
+                                     max_count=cfg["TIKTOK_BATCH_SIZE"],
+                                     max_bytes=cfg["TIKTOK_BATCH_MAX_BYTES"]):
+        _send_run(claim, run, client, limiter, env, stats)
+
+
+def _send_run(claim: Claim, run: list[tuple[OutboxEntry, dict]], client: EventsClient,
+              limiter: RateLimiter, env: Environment, stats: DrainStats) -> None:
+    """One request; a parameter error in a batch is bisected so one bad event cannot sink the rest."""
+    integration = claim.integration
+    wait = limiter.reserve(rate_limit_key(integration=integration))
+    if wait > 0:
+        env.sleep(wait)
+    body = payload.build_body(
+        event_source=claim.event_source,
+        event_source_id=event_source_id(integration=integration, event_source=claim.event_source),
+        events=[event for _, event in run], test_event_code=integration.test_event_code)
+    reply = client.track(body)
+    stats.requests += 1
+    entries = [entry for entry, _ in run]
+    if reply.outcome is Outcome.PERMANENT and len(run) > 1 and not reply.is_auth_error:
+        middle = len(run) // 2
+        _send_run(claim, run[:middle], client, limiter, env, stats)
+        _send_run(claim, run[middle:], client, limiter, env, stats)
+        return
+    outbox_record_reply(claim=claim, entries=entries, reply=reply, env=env, stats=stats)
+
+
+def outbox_record_reply(*, claim: Claim, entries: list[OutboxEntry], reply: Reply,
+                        env: Environment, stats: DrainStats) -> None:
+    """Write what one request's reply means for its rows: sent, retry later, or dead."""
+    if reply.outcome is Outcome.SUCCESS:
+        _record(claim, entries, OutboxStatus.SENT, env, stats, request_id=reply.request_id,
+                last_error="", sent_at=env.now())
+        return
+    if reply.outcome is Outcome.PERMANENT:
+        logger.warning("TikTok refused %d events for %s: %s (request %s)", len(entries),
+                       claim.integration, reply.message, reply.request_id)
+        _record(claim, entries, OutboxStatus.DEAD, env, stats, request_id=reply.request_id,
+                last_error=reply.message)
+        return
+    cfg = settings.CLICKLEDGER
+    max_attempts = cfg["TIKTOK_MAX_ATTEMPTS"]
+    by_attempts: dict[int, list[OutboxEntry]] = {}
+    for entry in entries:
+        by_attempts.setdefault(entry.attempts, []).append(entry)
+    for attempts, group in by_attempts.items():
+        if attempts >= max_attempts:
+            _record(claim, group, OutboxStatus.DEAD, env, stats, request_id=reply.request_id,
+                    last_error=f"gave up after {attempts} attempts: {reply.message}")
+            continue
+        # One delay per batch, not per row: rows that failed together retry together, as a batch.
+        delay = retry_delay(attempts=attempts, base=cfg["TIKTOK_BACKOFF_BASE_SECONDS"],
+                            cap=cfg["TIKTOK_BACKOFF_CAP_SECONDS"], rng=env.rng)
+        _record(claim, group, OutboxStatus.RETRYING, env, stats, request_id=reply.request_id,
+                last_error=reply.message, next_attempt_at=env.now() + timedelta(seconds=delay))
+
+
+def _record(claim: Claim, entries: list[OutboxEntry], status: str, env: Environment,
+            stats: DrainStats, **fields) -> None:
+    ids = [entry.pk for entry in entries]
+    updated = (OutboxEntry.objects
+               .filter(id__in=ids, status=OutboxStatus.SENDING, locked_until=claim.lease)
+               .update(status=status, locked_until=None, **fields))
+    if updated < len(ids):
+        logger.warning("outbox: %d of %d rows were re-leased by another worker; result not written",
+                       len(ids) - updated, len(ids))
+    stats.add(status, updated)
