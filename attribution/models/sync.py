@@ -96,7 +96,14 @@ class OutboxEntry(models.Model):
         verbose_name_plural = "outbox entries"
         constraints = [models.UniqueConstraint(fields=["conversion", "destination"],
                                                name="outbox_unique_destination")]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            # Partial indexes keep claiming O(batch) however many sent rows pile up.
+            models.Index(fields=["next_attempt_at", "id"], name="outbox_due_partial",
+                         condition=models.Q(status__in=["queued", "retrying"])),
+            models.Index(fields=["locked_until"], name="outbox_lease_partial",
+                         condition=models.Q(status="sending")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.platform_event} → {self.destination} ({self.status})"

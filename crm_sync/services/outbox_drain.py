@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from attribution.models import OutboxEntry, OutboxStatus, TikTokIntegration
@@ -77,29 +77,53 @@ class Environment:
 
 def outbox_claim_due(*, now: datetime, limit: int, lease_seconds: float,
                      integration_id: int | None = None) -> Claim | None:
-    """Lease up to ``limit`` due rows that share one integration and event source, oldest first.
+    """Lease up to ``limit`` due rows that share one integration and event source.
 
-    Due: queued/retrying rows whose time has come, and rows whose sending lease has expired.
+    Due: rows whose sending lease expired (a worker died) first, then queued/retrying rows whose
+    time has come, oldest first. Each query walks a partial index, so it costs O(limit).
     """
-    due = (Q(status__in=DUE_STATUSES, next_attempt_at__lte=now)
-           | Q(status=OutboxStatus.SENDING, locked_until__lt=now))
-    rows = OutboxEntry.objects.filter(due, integration__enabled=True)
+    base = OutboxEntry.objects.filter(integration__enabled=True)
     if integration_id is not None:
-        rows = rows.filter(integration_id=integration_id)
+        base = base.filter(integration_id=integration_id)
+    expired = base.filter(status=OutboxStatus.SENDING, locked_until__lt=now).order_by("locked_until")
+    due = base.filter(status__in=DUE_STATUSES, next_attempt_at__lte=now).order_by("next_attempt_at",
+                                                                                 "id")
     lease = now + timedelta(seconds=lease_seconds)
     with transaction.atomic():
-        locked = list(rows.order_by("next_attempt_at", "id")
-                      .select_for_update(skip_locked=True, of=("self",))
-                      .values_list("id", "integration_id", "event_source")[:limit])
+        _relax_commit_durability()
+        locked = _lock_rows(expired, limit)
+        if len(locked) < limit:
+            locked += _lock_rows(due, limit - len(locked))
         if not locked:
             return None
         group = locked[0][1:]
         ids = [row_id for row_id, *key in locked if tuple(key) == group]
         OutboxEntry.objects.filter(id__in=ids).update(
             status=OutboxStatus.SENDING, locked_until=lease, attempts=F("attempts") + 1)
-    entries = list(OutboxEntry.objects.filter(id__in=ids)
-                   .select_related("conversion__contact", "integration").order_by("id"))
-    return Claim(entries[0].integration, group[1], entries, lease) if entries else None
+    integration = TikTokIntegration.objects.get(pk=group[0])  # decrypt the token once per batch
+    entries = list(OutboxEntry.objects.filter(id__in=ids).select_related("conversion__contact")
+                   .order_by("id"))
+    for entry in entries:
+        entry.integration = integration
+    return Claim(integration, group[1], entries, lease)
+
+
+def _relax_commit_durability() -> None:
+    """Let PostgreSQL acknowledge this transaction before its WAL reaches disk.
+
+    Safe here and only here: losing a lease or a "sent" mark in a database crash means the row is
+    sent again with the same event_id, which at-least-once delivery and TikTok's dedup absorb. It
+    saves an fsync per claim and per reply (the bulk of a batch's time on ordinary disks).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def _lock_rows(rows, limit: int) -> list[tuple]:
+    """(id, integration_id, event_source) of up to ``limit`` rows no other worker holds."""
+    return list(rows.select_for_update(skip_locked=True, of=("self",))
+                .values_list("id", "integration_id", "event_source")[:limit])
 
 
 def outbox_drain(*, env: Environment | None = None, integration_id: int | None = None,
@@ -210,9 +234,11 @@ def outbox_record_reply(*, claim: Claim, entries: list[OutboxEntry], reply: Repl
 def _record(claim: Claim, entries: list[OutboxEntry], status: str, env: Environment,
             stats: DrainStats, **fields) -> None:
     ids = [entry.pk for entry in entries]
-    updated = (OutboxEntry.objects
-               .filter(id__in=ids, status=OutboxStatus.SENDING, locked_until=claim.lease)
-               .update(status=status, locked_until=None, **fields))
+    with transaction.atomic():
+        _relax_commit_durability()
+        updated = (OutboxEntry.objects
+                   .filter(id__in=ids, status=OutboxStatus.SENDING, locked_until=claim.lease)
+                   .update(status=status, locked_until=None, **fields))
     if updated < len(ids):
         logger.warning("outbox: %d of %d rows were re-leased by another worker; result not written",
                        len(ids) - updated, len(ids))
