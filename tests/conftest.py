@@ -37,3 +37,25 @@ def member(db, workspace):
     user = UserFactory()
     MembershipFactory(user=user, workspace=workspace)
     return user
+
+
+def redis_url() -> str:
+    """The Redis tests may use: REDIS_URL, else the machine's local Redis (db 14)."""
+    return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/14"
+
+
+@pytest.fixture
+def live_redis():
+    """A reachable, emptied Redis database; skipped (failed under CI) when there is none."""
+    import redis
+
+    url = redis_url()
+    client = redis.Redis.from_url(url)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        skip_or_fail(f"no Redis at {url}")
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()

@@ -11,3 +11,7 @@ FIELD_ENCRYPTION_KEYS = env.list(
 )
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}  # noqa: F405
+
+# Tests run tasks in-process unless a test starts a real worker itself (those tests flip this for
+# their own duration and send through the real broker).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)

@@ -1,0 +1,233 @@
+"""seed_demo's service: create the demo workspace and load generated rows in bulk."""
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+
+from attribution import models as am
+from attribution.bulk import copy_rows, next_id, reset_sequences
+from crm_sync.models import Deal, DealStageChange, DealStageRule
+
+from . import catalog
+from .generator import (
+    CONTACT_COLS,
+    CONVERSION_COLS,
+    DEAL_COLS,
+    STAGE_COLS,
+    TOUCH_COLS,
+    VISITOR_COLS,
+    WINDOWS,
+    DemoGenerator,
+    Ids,
+)
+
+DEMO_SLUG = "acme-outdoor"
+ADMIN_USERNAME, ADMIN_PASSWORD = "admin", "clickledger-demo"
+VIEWER_USERNAME = "marketer"
+
+# Children first: the order in which a reset deletes a workspace's rows.
+_WORKSPACE_TABLES = [
+    am.AttributionCredit, am.AttributionRollup, am.AttributionRun, am.OutboxEntry,
+    DealStageChange, Deal, am.ConversionEvent, am.Touchpoint, am.Visitor, am.Contact,
+    am.PlatformDailyMetric, am.Ad, am.AdGroup, am.AdCampaign,
+]
+
+
+@dataclass
+class DemoSummary:
+    workspace: am.Workspace
+    site: am.Site
+    secret_key: str
+    counts: dict[str, int]
+
+
+class DemoExists(Exception):
+    pass
+
+
+def demo_seed(*, seed: int = 42, conversions: int = 10_000, days: int = 90,
+              end: datetime | None = None, reset: bool = False, progress=None) -> DemoSummary:
+    """Create (or with ``reset`` recreate) the demo workspace with ``conversions`` conversions.
+
+    Deterministic for the same seed, size and end date. ``progress(n)`` is called as conversions
+    are written (for a progress bar).
+    """
+    end = end or datetime.combine(datetime.now(UTC).date(), time(0), tzinfo=UTC)
+    start = end - timedelta(days=days)
+    existing = am.Workspace.objects.filter(slug=DEMO_SLUG).first()
+    if existing and not reset:
+        raise DemoExists(f"The demo workspace '{DEMO_SLUG}' exists already; pass --reset to "
+                         "replace it.")
+    if existing:
+        _delete_workspace(existing)
+    workspace, site, secret = _setup_workspace()
+    ads = _create_ads(workspace, random.Random(seed))
+    ids = Ids(**{k: next_id(m) for k, m in [
+        ("contact", am.Contact), ("visitor", am.Visitor), ("touch", am.Touchpoint),
+        ("conversion", am.ConversionEvent), ("deal", Deal), ("stage", DealStageChange)]})
+    gen = DemoGenerator(seed=seed, workspace_id=workspace.pk, site_id=site.pk, start=start,
+                        end=end, ads=ads, ids=ids, currency=workspace.currency)
+    counts = defaultdict(int)
+    for batch in gen.batches(conversions):
+        with transaction.atomic():
+            for model, cols, rows, key in [
+                (am.Contact, CONTACT_COLS, batch.contacts, "contacts"),
+                (am.Visitor, VISITOR_COLS, batch.visitors, "visitors"),
+                (am.Touchpoint, TOUCH_COLS, batch.touches, "touchpoints"),
+                (am.ConversionEvent, CONVERSION_COLS, batch.conversions, "conversions"),
+                (Deal, DEAL_COLS, batch.deals, "deals"),
+                (DealStageChange, STAGE_COLS, batch.stages, "stage_changes"),
+            ]:
+                counts[key] += copy_rows(model, cols, rows)
+        if progress:
+            progress(len(batch.conversions))
+    reset_sequences(am.Contact, am.Visitor, am.Touchpoint, am.ConversionEvent, Deal,
+                    DealStageChange)
+    counts["platform_metrics"] = _platform_metrics(workspace, gen, ads, random.Random(seed + 1))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return DemoSummary(workspace, site, secret, dict(counts))
+
+
+def _delete_workspace(workspace: am.Workspace) -> None:
+    """Delete a (possibly huge) workspace table by table, not through Django's collector."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model in _WORKSPACE_TABLES:
+            cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE workspace_id = %s",
+                           [workspace.pk])
+        workspace.delete()
+
+
+def _setup_workspace():
+    workspace = am.Workspace.objects.create(
+        name="Acme Outdoor (demo)", slug=DEMO_SLUG, timezone="America/New_York", currency="USD",
+        attributed_event_names=["CompletePayment", "SubmitForm", "ClosedWon"])
+    users = get_user_model().objects
+    admin = users.filter(username=ADMIN_USERNAME).first() or users.create_superuser(
+        ADMIN_USERNAME, "admin@example.com", ADMIN_PASSWORD)
+    viewer = users.filter(username=VIEWER_USERNAME).first() or users.create_user(
+        VIEWER_USERNAME, "marketer@example.com", ADMIN_PASSWORD, is_staff=True)
+    am.Membership.objects.create(user=admin, workspace=workspace, role=am.Role.ADMIN)
+    am.Membership.objects.create(user=viewer, workspace=workspace, role=am.Role.ANALYST)
+    site = am.Site.objects.create(
+        workspace=workspace, name="acme-outdoor.example", domains=["acme-outdoor.example"],
+        allowed_origins=["https://acme-outdoor.example", "http://127.0.0.1:8000",
+                         "http://localhost:8000"])
+    _, secret = site.issue_secret_key(label="demo backend")
+    for kind, params in [("last_click", {}), ("first_click", {}), ("last_non_direct", {}),
+                         ("linear", {}), ("time_decay", {"half_life_days": 7}),
+                         ("position_based", {"first": 0.4, "last": 0.4})]:
+        am.AttributionModelConfig.objects.create(workspace=workspace, kind=kind, params=params)
+    for channel, click, view in [("tiktok", 7, 1), ("meta", 7, 1), ("google", 28, 0),
+                                 ("email", 7, 0)]:
+        am.LookbackWindow.objects.create(workspace=workspace, channel=channel, click_days=click,
+                                         view_days=view)
+    DealStageRule.objects.bulk_create([
+        DealStageRule(workspace=workspace, crm_stage="appointmentscheduled", event_name="Lead"),
+        DealStageRule(workspace=workspace, crm_stage="qualifiedtobuy", event_name="QualifiedLead"),
+        DealStageRule(workspace=workspace, crm_stage="closedwon", event_name="ClosedWon",
+                      uses_amount=True),
+    ])
+    am.TikTokIntegration.objects.create(
+        workspace=workspace, name="TikTok (demo, disabled)", enabled=False,
+        advertiser_id="7301234567890123456", pixel_code="CDEMOPIXEL0123456789",
+        event_set_id="7309876543210987654", access_token="demo-token-replace-me",
+        test_event_code="TEST12345")
+    return workspace, site, secret
+
+
+def _create_ads(workspace, rng: random.Random) -> dict[str, list[catalog.AdRef]]:
+    refs: dict[str, list[catalog.AdRef]] = defaultdict(list)
+    plans = {"tiktok": catalog.TIKTOK_CAMPAIGNS, "meta": catalog.META_CAMPAIGNS,
+             "google": catalog.GOOGLE_CAMPAIGNS}
+    ext = 1_700_000_000_000
+    for platform, campaigns in plans.items():
+        for campaign_name, (groups, efficiency) in campaigns.items():
+            ext += 1
+            campaign = am.AdCampaign.objects.create(workspace=workspace, platform=platform,
+                                                    external_id=str(ext), name=campaign_name,
+                                                    status="ENABLE")
+            for group_name in groups:
+                ext += 1
+                group = am.AdGroup.objects.create(workspace=workspace, platform=platform,
+                                                  campaign=campaign, external_id=str(ext),
+                                                  name=group_name, status="ENABLE")
+                for n in range(catalog.ADS_PER_GROUP[platform]):
+                    ext += 1
+                    ad = am.Ad.objects.create(workspace=workspace, platform=platform,
+                                              campaign=campaign, adgroup=group,
+                                              external_id=str(ext), status="ENABLE",
+                                              name=f"{group_name} · creative {n + 1}")
+                    cpc = catalog.CPC[platform] / efficiency * rng.uniform(0.7, 1.4)
+                    refs[platform].append(catalog.AdRef(
+                        platform, ad.pk, group.pk, campaign.pk, ad.external_id, campaign_name,
+                        weight=rng.uniform(0.5, 2.0), cpc=cpc))
+    return dict(refs)
+
+
+def _platform_metrics(workspace, gen: DemoGenerator, ads, rng: random.Random) -> int:
+    """Daily numbers per ad, ad group and campaign as each platform would report them."""
+    by_ad = {ref.ad_id: ref for refs in ads.values() for ref in refs}
+    externals = {
+        "ad": dict(am.Ad.objects.filter(workspace=workspace).values_list("pk", "external_id")),
+        "adgroup": dict(am.AdGroup.objects.filter(workspace=workspace)
+                        .values_list("pk", "external_id")),
+        "campaign": dict(am.AdCampaign.objects.filter(workspace=workspace)
+                         .values_list("pk", "external_id")),
+    }
+    cells: dict[tuple, list] = defaultdict(lambda: [Decimal(0), 0, 0, Decimal(0), Decimal(0)])
+    for (ad_id, day), (true_clicks, windows) in sorted(gen.ad_days.items()):
+        ref = by_ad[ad_id]
+        clicks = round(true_clicks * rng.uniform(1.05, 1.25))  # bounces before the tracker loads
+        spend = Decimal(clicks * ref.cpc).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        impressions = int(clicks * rng.uniform(60, 140))
+        over = rng.uniform(1.1, 1.35) if ref.platform == "tiktok" else rng.uniform(1.0, 1.15)
+        for window in WINDOWS:
+            conv, value = windows[window]
+            reported = Decimal(round(conv * over))
+            reported_value = (value * Decimal(str(round(over, 3)))).quantize(Decimal("0.01"))
+            for level, key in [("ad", ref.ad_id), ("adgroup", ref.adgroup_id),
+                               ("campaign", ref.campaign_id)]:
+                cell = cells[(ref.platform, level, key, day, window, ref)]
+                cell[0] += spend
+                cell[1] += impressions
+                cell[2] += clicks
+                cell[3] += reported
+                cell[4] += reported_value
+    rows = []
+    for (platform, level, key, day, (click_days, view_days), ref), vals in cells.items():
+        rows.append(am.PlatformDailyMetric(
+            workspace=workspace, platform=platform, level=level,
+            entity_external_id=externals[level][key], date=day, campaign_id=ref.campaign_id,
+            adgroup_id=ref.adgroup_id if level != "campaign" else None,
+            ad_id=ref.ad_id if level == "ad" else None, currency=workspace.currency,
+            spend=vals[0], impressions=vals[1], clicks=vals[2], conversions=vals[3],
+            conversion_value=vals[4], click_window_days=click_days, view_window_days=view_days,
+            source="api"))
+    merged = _merge_cells(rows)
+    am.PlatformDailyMetric.objects.bulk_create(merged, batch_size=2_000)
+    return len(merged)
+
+
+def _merge_cells(rows):
+    """Ad-group and campaign cells were keyed per ad above; add them up per entity and day."""
+    out: dict[tuple, am.PlatformDailyMetric] = {}
+    for row in rows:
+        key = (row.platform, row.level, row.entity_external_id, row.date, row.click_window_days,
+               row.view_window_days)
+        if key not in out:
+            out[key] = row
+            continue
+        acc = out[key]
+        acc.spend += row.spend
+        acc.impressions += row.impressions
+        acc.clicks += row.clicks
+        acc.conversions += row.conversions
+        acc.conversion_value += row.conversion_value
+    return list(out.values())
