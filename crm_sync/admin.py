@@ -50,3 +50,5 @@ class DealStageChangeAdmin(ReadOnlyScopedAdmin):
 class DealStageRuleAdmin(WorkspaceScopedAdmin):
     list_display = ["workspace", "crm_stage", "event_name", "uses_amount"]
     list_filter = ["workspace", "event_name"]
+
+from . import admin_sync  # noqa: E402, F401  (registers the TikTok integration and outbox admin)

@@ -8,7 +8,6 @@ the task itself only when the database is briefly unreachable.
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from crm_sync.services.outbox_admin import outbox_resend
 from crm_sync.services.outbox_drain import outbox_drain
 
 
@@ -17,12 +16,3 @@ from crm_sync.services.outbox_drain import outbox_drain
 def outbox_drain_due(integration_id: int | None = None) -> dict:
     """Send every due outbox row (beat runs this every TIKTOK_DRAIN_INTERVAL_SECONDS)."""
     return vars(outbox_drain(integration_id=integration_id))
-
-
-@shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), retry_backoff=True,
-             retry_jitter=True, max_retries=5)
-def outbox_resend_entries(entry_ids: list[int]) -> int:
-    """Queue the given rows again and start a drain right away."""
-    queued = outbox_resend(entry_ids=entry_ids)
-    outbox_drain_due.delay()
-    return queued

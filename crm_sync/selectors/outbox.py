@@ -1,18 +1,23 @@
 """Reading the conversion outbox: state per integration, for the admin and dashboards."""
 
-from collections.abc import Iterable
+from django.db.models import Count, Q, QuerySet
 
-from django.db.models import Count
+from attribution.models import OutboxStatus, TikTokIntegration
 
-from attribution.models import OutboxEntry, OutboxStatus
+# What the admin shows per integration; "sending" rows count as queued (they are in flight).
+OUTBOX_STATE_COLUMNS = {
+    "outbox_queued": [OutboxStatus.QUEUED, OutboxStatus.SENDING],
+    "outbox_retrying": [OutboxStatus.RETRYING],
+    "outbox_sent": [OutboxStatus.SENT],
+    "outbox_dead": [OutboxStatus.DEAD],
+    "outbox_skipped": [OutboxStatus.SKIPPED],
+}
 
 
-def outbox_status_counts(*, integration_ids: Iterable[int]) -> dict[int, dict[str, int]]:
-    """{integration id: {status: count}} with every status present; one query for all integrations."""
-    ids = list(integration_ids)
-    counts = {i: dict.fromkeys(OutboxStatus.values, 0) for i in ids}
-    rows = (OutboxEntry.objects.filter(integration_id__in=ids)
-            .values("integration_id", "status").annotate(n=Count("id")).order_by())
-    for row in rows:
-        counts[row["integration_id"]][row["status"]] = row["n"]
-    return counts
+def integrations_with_outbox_state(queryset: QuerySet[TikTokIntegration] | None = None
+                                   ) -> QuerySet[TikTokIntegration]:
+    """Integrations annotated with their outbox row counts per state, in the same single query."""
+    queryset = TikTokIntegration.objects.all() if queryset is None else queryset
+    return queryset.annotate(**{
+        name: Count("outbox", filter=Q(outbox__status__in=statuses))
+        for name, statuses in OUTBOX_STATE_COLUMNS.items()})
