@@ -39,6 +39,7 @@ from .tiktok_delivery import (
 
 logger = logging.getLogger(__name__)
 DUE_STATUSES = (OutboxStatus.QUEUED, OutboxStatus.RETRYING)
+EXPIRED_LEASE_CHECK_SECONDS = 5.0
 
 
 @dataclass
@@ -76,36 +77,42 @@ class Environment:
 
 
 def outbox_claim_due(*, now: datetime, limit: int, lease_seconds: float,
-                     integration_id: int | None = None) -> Claim | None:
+                     integration_id: int | None = None, reclaim_expired: bool = True,
+                     integrations: dict[int, TikTokIntegration] | None = None) -> Claim | None:
     """Lease up to ``limit`` due rows that share one integration and event source.
 
-    Due: rows whose sending lease expired (a worker died) first, then queued/retrying rows whose
-    time has come, oldest first. Each query walks a partial index, so it costs O(limit).
+    Due: rows whose sending lease expired (a worker died; looked for only with
+    ``reclaim_expired``), then queued/retrying rows whose time has come, oldest first. Each query
+    walks a partial index, so it costs O(limit). ``integrations`` caches integrations by id
+    (their token is decrypted once).
     """
     base = OutboxEntry.objects.filter(integration__enabled=True)
     if integration_id is not None:
         base = base.filter(integration_id=integration_id)
-    expired = base.filter(status=OutboxStatus.SENDING, locked_until__lt=now).order_by("locked_until")
-    due = base.filter(status__in=DUE_STATUSES, next_attempt_at__lte=now).order_by("next_attempt_at",
-                                                                                 "id")
     lease = now + timedelta(seconds=lease_seconds)
     with transaction.atomic():
         _relax_commit_durability()
-        locked = _lock_rows(expired, limit)
+        locked = []
+        if reclaim_expired:
+            locked = _lock_rows(base.filter(status=OutboxStatus.SENDING, locked_until__lt=now)
+                                .order_by("locked_until"), limit)
         if len(locked) < limit:
-            locked += _lock_rows(due, limit - len(locked))
+            locked += _lock_rows(base.filter(status__in=DUE_STATUSES, next_attempt_at__lte=now)
+                                 .order_by("next_attempt_at", "id"), limit - len(locked))
         if not locked:
             return None
         group = locked[0][1:]
         ids = [row_id for row_id, *key in locked if tuple(key) == group]
         OutboxEntry.objects.filter(id__in=ids).update(
             status=OutboxStatus.SENDING, locked_until=lease, attempts=F("attempts") + 1)
-    integration = TikTokIntegration.objects.get(pk=group[0])  # decrypt the token once per batch
+    integrations = {} if integrations is None else integrations
+    if group[0] not in integrations:
+        integrations[group[0]] = TikTokIntegration.objects.get(pk=group[0])
     entries = list(OutboxEntry.objects.filter(id__in=ids).select_related("conversion__contact")
                    .order_by("id"))
     for entry in entries:
-        entry.integration = integration
-    return Claim(integration, group[1], entries, lease)
+        entry.integration = integrations[group[0]]
+    return Claim(integrations[group[0]], group[1], entries, lease)
 
 
 def _relax_commit_durability() -> None:
@@ -128,20 +135,32 @@ def _lock_rows(rows, limit: int) -> list[tuple]:
 
 def outbox_drain(*, env: Environment | None = None, integration_id: int | None = None,
                  max_seconds: float | None = None, max_batches: int | None = None) -> DrainStats:
-    """Send due rows until none is due, ``max_seconds`` passed or ``max_batches`` were claimed."""
+    """Send due rows until none is due, ``max_seconds`` passed or ``max_batches`` were claimed.
+
+    Expired leases are looked for at the start, every EXPIRED_LEASE_CHECK_SECONDS and before
+    giving up; in between a claim costs one query less.
+    """
     env = env or Environment()
     cfg = settings.CLICKLEDGER
     limiter = env.limiter or tiktok_rate_limiter()
     deadline = time.monotonic() + (max_seconds if max_seconds is not None
                                    else cfg["TIKTOK_DRAIN_MAX_SECONDS"])
-    stats, clients, batches = DrainStats(), {}, 0
+    stats, clients, integrations, batches = DrainStats(), {}, {}, 0
+    next_expired_check: datetime | None = None
     try:
         while time.monotonic() < deadline and (max_batches is None or batches < max_batches):
-            claim = outbox_claim_due(now=env.now(), limit=cfg["TIKTOK_BATCH_SIZE"],
+            now = env.now()
+            reclaim = next_expired_check is None or now >= next_expired_check
+            claim = outbox_claim_due(now=now, limit=cfg["TIKTOK_BATCH_SIZE"],
                                      lease_seconds=cfg["TIKTOK_LEASE_SECONDS"],
-                                     integration_id=integration_id)
+                                     integration_id=integration_id, reclaim_expired=reclaim,
+                                     integrations=integrations)
+            next_expired_check = now + timedelta(seconds=EXPIRED_LEASE_CHECK_SECONDS)
             if claim is None:
-                break
+                if reclaim:
+                    break
+                next_expired_check = None  # one last look for expired leases before stopping
+                continue
             batches += 1
             if claim.integration.pk not in clients:
                 clients[claim.integration.pk] = env.client_factory(claim.integration)
@@ -172,24 +191,25 @@ def outbox_send_claim(*, claim: Claim, client: EventsClient, limiter: RateLimite
         _record(claim, sendable, OutboxStatus.DEAD, env, stats,
                 last_error="integration has no access token")
         return
-    sizes = [len(payload.encode(e)) for e in events]
-    for run in payload.chunk_by_size(list(zip(sendable, events, strict=True)), sizes,
+    encoded = [payload.encode(event) for event in events]
+    for run in payload.chunk_by_size(list(zip(sendable, encoded, strict=True)),
+                                     [len(e) for e in encoded],
                                      max_count=cfg["TIKTOK_BATCH_SIZE"],
                                      max_bytes=cfg["TIKTOK_BATCH_MAX_BYTES"]):
         _send_run(claim, run, client, limiter, env, stats)
 
 
-def _send_run(claim: Claim, run: list[tuple[OutboxEntry, dict]], client: EventsClient,
+def _send_run(claim: Claim, run: list[tuple[OutboxEntry, bytes]], client: EventsClient,
               limiter: RateLimiter, env: Environment, stats: DrainStats) -> None:
     """One request; a parameter error in a batch is bisected so one bad event cannot sink the rest."""
     integration = claim.integration
     wait = limiter.reserve(rate_limit_key(integration=integration))
     if wait > 0:
         env.sleep(wait)
-    body = payload.build_body(
+    body = payload.encode_body(
         event_source=claim.event_source,
         event_source_id=event_source_id(integration=integration, event_source=claim.event_source),
-        events=[event for _, event in run], test_event_code=integration.test_event_code)
+        encoded_events=[event for _, event in run], test_event_code=integration.test_event_code)
     reply = client.track(body)
     stats.requests += 1
     entries = [entry for entry, _ in run]

@@ -23,8 +23,10 @@ class EventsClient:
                                           headers={"Content-Type": "application/json"})
         self._owns_http = http is None
 
-    def track(self, body: dict) -> Reply:
-        return self._send("POST", TRACK_PATH, content=payload.encode(body))
+    def track(self, body: dict | bytes) -> Reply:
+        """POST one ``event/track`` body (a dict, or its JSON bytes from ``payload.encode_body``)."""
+        content = body if isinstance(body, bytes) else payload.encode(body)
+        return self._send("POST", TRACK_PATH, content=content)
 
     def check_token(self, *, advertiser_id: str, pixel_code: str = "") -> Reply:
         params = {"advertiser_id": advertiser_id}

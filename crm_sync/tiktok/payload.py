@@ -90,6 +90,15 @@ def encode(body: dict) -> bytes:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
+def encode_body(*, event_source: str, event_source_id: str, encoded_events: Sequence[bytes],
+                test_event_code: str = "") -> bytes:
+    """``encode(build_body(...))`` from events encoded once already (they were measured for size)."""
+    envelope = encode(build_body(event_source=event_source, event_source_id=event_source_id,
+                                 events=[], test_event_code=test_event_code))
+    head, tail = envelope.split(b'"data":[]', 1)
+    return head + b'"data":[' + b",".join(encoded_events) + b"]" + tail
+
+
 def chunk_by_size(items: Sequence, sizes: Sequence[int], *, max_count: int,
                   max_bytes: int, overhead: int = 256) -> Iterator[list]:
     """Split ``items`` (with their encoded ``sizes``) into runs of ≤ max_count and ≤ max_bytes.

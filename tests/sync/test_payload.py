@@ -100,6 +100,17 @@ def test_body_names_the_source_and_the_test_event_code():
                                                        events=[])
 
 
+def test_a_body_from_pre_encoded_events_equals_the_encoded_body():
+    events = [payload.build_event(_event(event_id=f"ev-{n}")) for n in range(3)]
+    for code in ("", "TEST1"):
+        whole = payload.encode(payload.build_body(event_source="web", event_source_id="CPIXEL",
+                                                  events=events, test_event_code=code))
+        joined = payload.encode_body(event_source="web", event_source_id="CPIXEL",
+                                     encoded_events=[payload.encode(e) for e in events],
+                                     test_event_code=code)
+        assert joined == whole
+
+
 def test_batches_are_cut_at_the_count_limit():
     runs = list(payload.chunk_by_size(list(range(120)), [10] * 120, max_count=50, max_bytes=10**6))
     assert [len(r) for r in runs] == [50, 50, 20]
