@@ -61,13 +61,21 @@ def tiktok_event_source(*, conversion: ConversionEvent, integration: TikTokInteg
 def outbox_skip_reason(*, conversion: ConversionEvent, integration: TikTokIntegration,
                        event_source: str, now: datetime) -> str:
     """Why this conversion must not be sent to TikTok now, or "" when it may be."""
-    if conversion.contact_id and conversion.contact.opted_out:
+    opted_out = bool(conversion.contact_id and conversion.contact.opted_out)
+    return sync_skip_reason(opted_out=opted_out, occurred_at=conversion.occurred_at,
+                            integration=integration, event_source=event_source, now=now)
+
+
+def sync_skip_reason(*, opted_out: bool, occurred_at: datetime, integration: TikTokIntegration,
+                     event_source: str, now: datetime) -> str:
+    """``outbox_skip_reason`` from plain values (the drain reads rows without model instances)."""
+    if opted_out:
         return "contact opted out of data sharing"
     if event_source == TikTokEventSource.WEB and not integration.pixel_code:
         return "integration has no pixel code for web events"
     if event_source != TikTokEventSource.WEB and not integration.event_set_id:
         return f"integration has no event set id for {event_source} events"
-    return too_old_reason(occurred_at=conversion.occurred_at, event_source=event_source, now=now)
+    return too_old_reason(occurred_at=occurred_at, event_source=event_source, now=now)
 
 
 def too_old_reason(*, occurred_at: datetime, event_source: str, now: datetime) -> str:

@@ -22,7 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from attribution.models import OutboxEntry, OutboxStatus, TikTokIntegration
-from attribution.services.outbox import outbox_skip_reason
+from attribution.services.outbox import sync_skip_reason
 from crm_sync.tiktok import payload
 from crm_sync.tiktok.backoff import retry_delay
 from crm_sync.tiktok.client import EventsClient
@@ -30,8 +30,10 @@ from crm_sync.tiktok.rate_limit import RateLimiter
 from crm_sync.tiktok.replies import Outcome, Reply
 
 from .tiktok_delivery import (
+    OutboxRow,
     event_input,
     event_source_id,
+    outbox_rows,
     rate_limit_key,
     tiktok_client,
     tiktok_rate_limiter,
@@ -46,7 +48,7 @@ EXPIRED_LEASE_CHECK_SECONDS = 5.0
 class Claim:
     integration: TikTokIntegration
     event_source: str
-    entries: list[OutboxEntry]
+    entries: list[OutboxRow]
     lease: datetime
 
 
@@ -108,11 +110,7 @@ def outbox_claim_due(*, now: datetime, limit: int, lease_seconds: float,
     integrations = {} if integrations is None else integrations
     if group[0] not in integrations:
         integrations[group[0]] = TikTokIntegration.objects.get(pk=group[0])
-    entries = list(OutboxEntry.objects.filter(id__in=ids).select_related("conversion__contact")
-                   .order_by("id"))
-    for entry in entries:
-        entry.integration = integrations[group[0]]
-    return Claim(integrations[group[0]], group[1], entries, lease)
+    return Claim(integrations[group[0]], group[1], outbox_rows(ids=ids), lease)
 
 
 def _relax_commit_durability() -> None:
@@ -178,13 +176,15 @@ def outbox_send_claim(*, claim: Claim, client: EventsClient, limiter: RateLimite
     cfg = settings.CLICKLEDGER
     sendable, events = [], []
     for entry in claim.entries:
-        reason = outbox_skip_reason(conversion=entry.conversion, integration=claim.integration,
-                                    event_source=claim.event_source, now=env.now())
+        reason = sync_skip_reason(opted_out=entry.opted_out,
+                                  occurred_at=entry.conversion["occurred_at"],
+                                  integration=claim.integration, event_source=claim.event_source,
+                                  now=env.now())
         if reason:
             _record(claim, [entry], OutboxStatus.SKIPPED, env, stats, last_error=reason)
             continue
         sendable.append(entry)
-        events.append(payload.build_event(event_input(entry=entry)))
+        events.append(payload.build_event(event_input(row=entry, integration=claim.integration)))
     if not sendable:
         return
     if not claim.integration.access_token:
@@ -199,7 +199,7 @@ def outbox_send_claim(*, claim: Claim, client: EventsClient, limiter: RateLimite
         _send_run(claim, run, client, limiter, env, stats)
 
 
-def _send_run(claim: Claim, run: list[tuple[OutboxEntry, bytes]], client: EventsClient,
+def _send_run(claim: Claim, run: list[tuple[OutboxRow, bytes]], client: EventsClient,
               limiter: RateLimiter, env: Environment, stats: DrainStats) -> None:
     """One request; a parameter error in a batch is bisected so one bad event cannot sink the rest."""
     integration = claim.integration
@@ -221,7 +221,7 @@ def _send_run(claim: Claim, run: list[tuple[OutboxEntry, bytes]], client: Events
     outbox_record_reply(claim=claim, entries=entries, reply=reply, env=env, stats=stats)
 
 
-def outbox_record_reply(*, claim: Claim, entries: list[OutboxEntry], reply: Reply,
+def outbox_record_reply(*, claim: Claim, entries: list[OutboxRow], reply: Reply,
                         env: Environment, stats: DrainStats) -> None:
     """Write what one request's reply means for its rows: sent, retry later, or dead."""
     if reply.outcome is Outcome.SUCCESS:
@@ -236,7 +236,7 @@ def outbox_record_reply(*, claim: Claim, entries: list[OutboxEntry], reply: Repl
         return
     cfg = settings.CLICKLEDGER
     max_attempts = cfg["TIKTOK_MAX_ATTEMPTS"]
-    by_attempts: dict[int, list[OutboxEntry]] = {}
+    by_attempts: dict[int, list[OutboxRow]] = {}
     for entry in entries:
         by_attempts.setdefault(entry.attempts, []).append(entry)
     for attempts, group in by_attempts.items():
@@ -251,7 +251,7 @@ def outbox_record_reply(*, claim: Claim, entries: list[OutboxEntry], reply: Repl
                 last_error=reply.message, next_attempt_at=env.now() + timedelta(seconds=delay))
 
 
-def _record(claim: Claim, entries: list[OutboxEntry], status: str, env: Environment,
+def _record(claim: Claim, entries: list[OutboxRow], status: str, env: Environment,
             stats: DrainStats, **fields) -> None:
     ids = [entry.pk for entry in entries]
     with transaction.atomic():
