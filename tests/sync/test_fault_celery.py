@@ -16,7 +16,7 @@ import pytest
 from django.db import connection
 
 from attribution.models import OutboxEntry, OutboxStatus
-from tests.conftest import skip_or_fail
+from tests.conftest import redis_url, skip_or_fail
 from tests.factories import TikTokIntegrationFactory, WorkspaceFactory
 from tests.fake_tiktok import RANDOM_RETRYABLE_FAULTS, FakeTikTok, Fault
 
@@ -28,28 +28,33 @@ CONVERSIONS = 300
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 
 
-def _require_services() -> str:
-    if connection.vendor != "postgresql":
-        skip_or_fail("the worker fault test needs PostgreSQL (DATABASE_URL) shared with a worker")
-    redis_url = os.environ.get("REDIS_URL")
-    if not redis_url:
-        skip_or_fail("REDIS_URL is not set; the worker fault test needs a real broker")
+def _require_redis() -> str:
     import redis
 
+    url = redis_url()
     try:
-        redis.Redis.from_url(redis_url).ping()
+        redis.Redis.from_url(url).ping()
     except redis.RedisError as exc:
-        skip_or_fail(f"Redis at {redis_url} is not reachable: {exc}")
-    return redis_url
+        skip_or_fail(f"no Redis at {url} for the worker fault test: {exc}")
+    return url
+
+
+def _database_url() -> str:
+    """The test database as a URL a separate process can open (PostgreSQL, or the SQLite file)."""
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    if connection.vendor == "sqlite" and not connection.is_in_memory_db():
+        return f"sqlite:///{db['NAME']}"
+    skip_or_fail(f"the worker cannot share a {connection.vendor} in-memory test database")
 
 
 class Worker:
     """`celery -A config worker` in a subprocess, on a queue of its own, aimed at the test DB."""
 
     def __init__(self, *, redis_url: str, queue: str, api_base: str):
-        db = connection.settings_dict
         self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
-                    "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+                    "DATABASE_URL": _database_url(),
                     "REDIS_URL": redis_url, "CELERY_TASK_ALWAYS_EAGER": "false",
                     "TIKTOK_API_BASE": api_base, "TIKTOK_BATCH_SIZE": "20",
                     "TIKTOK_LEASE_SECONDS": "3", "TIKTOK_TIMEOUT_SECONDS": "1",
@@ -96,7 +101,7 @@ def _record_conversions(workspace) -> dict[str, str]:
 
 def test_every_conversion_arrives_once_or_more_with_one_event_id_despite_faults_and_sigkill(
         transactional_db):
-    redis_url = _require_services()
+    redis_url = _require_redis()
     from celery import Celery
 
     workspace = WorkspaceFactory()

@@ -1,6 +1,5 @@
 """Requests per minute per access token: reservations locally and shared by workers through Redis."""
 
-import os
 import threading
 import time
 import uuid
@@ -11,7 +10,7 @@ from crm_sync.services.outbox_drain import Environment, outbox_drain
 from crm_sync.tiktok.client import EventsClient
 from crm_sync.tiktok.payload import build_body
 from crm_sync.tiktok.rate_limit import LocalRateLimiter, RedisRateLimiter
-from tests.conftest import skip_or_fail
+from tests.conftest import redis_url as local_redis_url
 
 from .conftest import TOKEN
 
@@ -58,20 +57,6 @@ def test_the_drain_waits_for_its_slot_before_each_request(record, clock):
     assert slept == [1.0, 2.0]
 
 
-def _redis():
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        skip_or_fail("REDIS_URL is not set; the shared rate limit needs a real Redis")
-    import redis
-
-    client = redis.Redis.from_url(url)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        skip_or_fail(f"Redis at {url} is not reachable: {exc}")
-    return url
-
-
 def _worker(redis_url: str, key: str, base_url: str, requests: int, rate: int):
     """A worker of its own: its own Redis connection, limiter and HTTP client."""
     import redis
@@ -99,8 +84,8 @@ def _span_of_two_workers(fake, redis_url, keys) -> float:
 
 
 @pytest.mark.services
-def test_two_workers_share_one_limit_per_token_through_redis(fake_tiktok):
-    redis_url = _redis()
+def test_two_workers_share_one_limit_per_token_through_redis(fake_tiktok, live_redis):
+    redis_url = local_redis_url()
     key = f"test:{uuid.uuid4().hex}"
 
     span = _span_of_two_workers(fake_tiktok, redis_url, [key, key])
@@ -110,8 +95,8 @@ def test_two_workers_share_one_limit_per_token_through_redis(fake_tiktok):
 
 
 @pytest.mark.services
-def test_workers_with_different_tokens_do_not_slow_each_other(fake_tiktok):
-    redis_url = _redis()
+def test_workers_with_different_tokens_do_not_slow_each_other(fake_tiktok, live_redis):
+    redis_url = local_redis_url()
 
     span = _span_of_two_workers(fake_tiktok, redis_url,
                                 [f"test:{uuid.uuid4().hex}", f"test:{uuid.uuid4().hex}"])
