@@ -1,5 +1,6 @@
 """Operator actions on the TikTok sync: resend rows, send a test event, test the token."""
 
+import time
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
@@ -46,7 +47,8 @@ def integration_send_test_event(*, integration: TikTokIntegration,
                               event_source_id=event_source_id(integration=integration,
                                                               event_source=source),
                               events=[event], test_event_code=integration.test_event_code)
-    tiktok_rate_limiter().reserve(rate_limit_key(integration=integration))
+    # An operator's click waits its turn like any batch (bounded: the admin request must return).
+    time.sleep(min(5.0, tiktok_rate_limiter().reserve(rate_limit_key(integration=integration))))
     with tiktok_client(integration=integration) as client:
         return client.track(body)
 
