@@ -84,8 +84,7 @@ def too_old_reason(*, occurred_at: datetime, event_source: str, now: datetime) -
         limit, setting = cfg["TIKTOK_WEB_EVENT_MAX_AGE_DAYS"], "TIKTOK_WEB_EVENT_MAX_AGE_DAYS"
     else:
         limit, setting = cfg["TIKTOK_OFFLINE_EVENT_MAX_AGE_DAYS"], "TIKTOK_OFFLINE_EVENT_MAX_AGE_DAYS"
-    age_days = (now - occurred_at).total_seconds() / 86400
-    if age_days <= limit:
+    if (now - occurred_at).total_seconds() <= limit * 86400:
         return ""
-    return (f"too old for TikTok: occurred {age_days:.1f} days ago; {event_source} events are "
-            f"accepted up to {limit} days ({setting})")
+    # One wording per limit (the conversion shows when it occurred), so a batch skips in one write.
+    return f"too old for TikTok: {event_source} events are accepted up to {limit} days ({setting})"

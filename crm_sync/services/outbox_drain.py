@@ -174,17 +174,19 @@ def outbox_send_claim(*, claim: Claim, client: EventsClient, limiter: RateLimite
                       env: Environment, stats: DrainStats) -> None:
     """Send one claim: skip what became unsendable, batch the rest by count and bytes."""
     cfg = settings.CLICKLEDGER
-    sendable, events = [], []
+    sendable, events, skipped = [], [], {}
     for entry in claim.entries:
         reason = sync_skip_reason(opted_out=entry.opted_out,
                                   occurred_at=entry.conversion["occurred_at"],
                                   integration=claim.integration, event_source=claim.event_source,
                                   now=env.now())
         if reason:
-            _record(claim, [entry], OutboxStatus.SKIPPED, env, stats, last_error=reason)
+            skipped.setdefault(reason, []).append(entry)
             continue
         sendable.append(entry)
         events.append(payload.build_event(event_input(row=entry, integration=claim.integration)))
+    for reason, entries in skipped.items():
+        _record(claim, entries, OutboxStatus.SKIPPED, env, stats, last_error=reason)
     if not sendable:
         return
     if not claim.integration.access_token:
