@@ -181,6 +181,7 @@ CLICKLEDGER = {
     "TIKTOK_OFFLINE_EVENT_MAX_AGE_DAYS": env.int("TIKTOK_OFFLINE_EVENT_MAX_AGE_DAYS", default=28),
     # Conversion sync (crm_sync.tiktok, crm_sync.services.outbox_drain): see README "Conversion sync".
     "TIKTOK_RATE_BURST": env.int("TIKTOK_RATE_BURST", default=0),  # 0: one second's worth of the rate
+    "TIKTOK_RATE_LIMITED_PAUSE_SECONDS": env.float("TIKTOK_RATE_LIMITED_PAUSE_SECONDS", default=5.0),
     "TIKTOK_LEASE_SECONDS": env.float("TIKTOK_LEASE_SECONDS", default=120.0),
     "TIKTOK_BACKOFF_BASE_SECONDS": env.float("TIKTOK_BACKOFF_BASE_SECONDS", default=30.0),
     "TIKTOK_BACKOFF_CAP_SECONDS": env.float("TIKTOK_BACKOFF_CAP_SECONDS", default=3600.0),

@@ -214,6 +214,10 @@ def _send_run(claim: Claim, run: list[tuple[OutboxRow, bytes]], client: EventsCl
         encoded_events=[event for _, event in run], test_event_code=integration.test_event_code)
     reply = client.track(body)
     stats.requests += 1
+    if reply.is_rate_limited:
+        # TikTok counts requests we cannot see (other apps on the token): every worker pauses.
+        limiter.hold(rate_limit_key(integration=integration),
+                     settings.CLICKLEDGER["TIKTOK_RATE_LIMITED_PAUSE_SECONDS"])
     entries = [entry for entry, _ in run]
     if reply.outcome is Outcome.PERMANENT and len(run) > 1 and not reply.is_auth_error:
         middle = len(run) // 2

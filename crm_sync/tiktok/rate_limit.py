@@ -26,9 +26,24 @@ return tostring(wait)
 """
 
 
+_GCRA_HOLD = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local until_ = now + tonumber(ARGV[1]) + tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < until_ then
+  redis.call('SET', KEYS[1], string.format('%.6f', until_), 'PX', math.ceil((until_ - now) * 1000) + 1000)
+end
+return 1
+"""
+
+
 class RateLimiter(Protocol):
     def reserve(self, key: str) -> float:
         """Reserve one request slot for ``key``; return the seconds to wait before sending."""
+
+    def hold(self, key: str, seconds: float) -> None:
+        """Give no slot for ``key`` for ``seconds`` (TikTok said we are over its limit)."""
 
 
 def _interval_and_tolerance(rate_per_minute: int, burst: int) -> tuple[float, float]:
@@ -44,12 +59,16 @@ class RedisRateLimiter:
                  prefix: str = "clickledger:ratelimit:"):
         self._redis = redis_client
         self._script = redis_client.register_script(_GCRA_RESERVE)
+        self._hold = redis_client.register_script(_GCRA_HOLD)
         self._interval, self._tolerance = _interval_and_tolerance(rate_per_minute, burst)
         self._prefix = prefix
 
     def reserve(self, key: str) -> float:
         return float(self._script(keys=[self._prefix + key],
                                   args=[repr(self._interval), repr(self._tolerance)]))
+
+    def hold(self, key: str, seconds: float) -> None:
+        self._hold(keys=[self._prefix + key], args=[repr(float(seconds)), repr(self._tolerance)])
 
 
 class LocalRateLimiter:
@@ -68,3 +87,9 @@ class LocalRateLimiter:
             tat = max(self._tat.get(key, now), now)
             self._tat[key] = tat + self._interval
             return max(0.0, tat - self._tolerance - now)
+
+    def hold(self, key: str, seconds: float) -> None:
+        with self._lock:
+            # The first slot after the hold is at now + seconds, even for a full burst.
+            until = self._clock() + seconds + self._tolerance
+            self._tat[key] = max(self._tat.get(key, 0.0), until)

@@ -11,6 +11,7 @@ from crm_sync.tiktok.client import EventsClient
 from crm_sync.tiktok.payload import build_body
 from crm_sync.tiktok.rate_limit import LocalRateLimiter, RedisRateLimiter
 from tests.conftest import redis_url as local_redis_url
+from tests.fake_tiktok import Fault
 
 from .conftest import TOKEN
 
@@ -38,6 +39,13 @@ def test_an_idle_limiter_does_not_bank_more_than_its_burst():
     assert [limiter.reserve("k") for _ in range(3)] == [0, 1, 2]
 
 
+def test_a_hold_gives_no_slot_until_it_is_over_then_the_rate_resumes():
+    clock = FakeMonotonic()
+    limiter = LocalRateLimiter(rate_per_minute=60, burst=3, clock=clock)
+    limiter.hold("k", 5)
+    assert [limiter.reserve("k") for _ in range(2)] == [5, 6]
+
+
 def test_the_default_burst_is_one_seconds_worth_of_the_rate():
     limiter = LocalRateLimiter(rate_per_minute=600, clock=FakeMonotonic())
     waits = [limiter.reserve("k") for _ in range(11)]
@@ -55,6 +63,31 @@ def test_the_drain_waits_for_its_slot_before_each_request(record, clock):
 
     assert outbox_drain(env=env).requests == 3
     assert slept == [1.0, 2.0]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("integration")
+def test_a_rate_limited_reply_pauses_the_token_for_the_next_batch(tiktok_settings, record, clock,
+                                                                   fake_tiktok):
+    tiktok_settings["TIKTOK_RATE_LIMITED_PAUSE_SECONDS"] = 7
+    for _ in range(60):
+        record()
+    fake_tiktok.script(Fault.http(429, "too many requests"))
+    slept = []
+    env = Environment(now=clock, sleep=slept.append,
+                      limiter=LocalRateLimiter(rate_per_minute=6000, clock=FakeMonotonic()))
+
+    outbox_drain(env=env)
+
+    assert slept == [pytest.approx(7)]
+
+
+@pytest.mark.services
+def test_a_hold_in_redis_pauses_every_worker_of_the_token(live_redis):
+    key = f"test:{uuid.uuid4().hex}"
+    one, two = (RedisRateLimiter(live_redis, rate_per_minute=600, burst=1) for _ in range(2))
+    one.hold(key, 2.0)
+    assert 1.9 <= two.reserve(key) <= 2.0
 
 
 def _worker(redis_url: str, key: str, base_url: str, requests: int, rate: int):
