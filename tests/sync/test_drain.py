@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 
 from attribution.models import EventSource, OutboxEntry, OutboxStatus
 from crm_sync.services.outbox_drain import outbox_claim_due, outbox_drain
@@ -217,3 +218,13 @@ def test_an_opted_out_contact_is_never_sent(workspace, record, fake_tiktok, env)
     assert (entry.status, entry.last_error) == (OutboxStatus.SKIPPED,
                                                "contact opted out of data sharing")
     assert fake_tiktok.requests == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL session setting")
+@pytest.mark.usefixtures("tiktok_settings", "integration")
+def test_the_drain_relaxes_commit_durability_only_while_it_runs(record, env):
+    record()
+    outbox_drain(env=env)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
