@@ -16,6 +16,7 @@ from tests.factories import TikTokIntegrationFactory
 from tests.fake_tiktok import FakeTikTok
 
 TOKEN = "tt-access-token-for-tests"
+EMAIL_HASH = "836f82db99121b3481011f16b49dfa5fbc714a0d1b1b9f784a1ebbbf5b39577f"  # john.doe@example.com
 
 
 class Clock:
@@ -79,6 +80,3 @@ def record(workspace, clock):
         return conversion
 
     return _record
-
-
-EMAIL_HASH = "836f82db99121b3481011f16b49dfa5fbc714a0d1b1b9f784a1ebbbf5b39577f"

@@ -6,7 +6,14 @@ import pytest
 from django.db import connection
 
 from attribution.models import EventSource, OutboxEntry, OutboxStatus
-from crm_sync.services.outbox_drain import outbox_claim_due, outbox_drain
+from crm_sync.services.outbox_drain import (
+    DrainStats,
+    Environment,
+    outbox_claim_due,
+    outbox_drain,
+    outbox_record_reply,
+)
+from crm_sync.tiktok.replies import Outcome, Reply
 from tests.factories import ContactFactory
 from tests.fake_tiktok import Fault
 
@@ -165,9 +172,6 @@ def test_a_killed_workers_lease_expires_and_the_rows_go_out_with_the_same_event_
 
 @pytest.mark.usefixtures("tiktok_settings", "integration")
 def test_a_worker_whose_lease_was_taken_over_cannot_overwrite_the_result(record, clock):
-    from crm_sync.services.outbox_drain import DrainStats, Environment, outbox_record_reply
-    from crm_sync.tiktok.replies import Outcome, Reply
-
     record()
     stale = outbox_claim_due(now=clock.now, limit=50, lease_seconds=60)
     clock.advance(61)
