@@ -213,6 +213,21 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Dashboard and TikTok reporting -----------------------------------------------------------
+CLICKLEDGER.update({
+    # report/integrated/get: rows per page (max 1,000) and days per request (TikTok caps daily spans).
+    "TIKTOK_REPORT_PAGE_SIZE": env.int("TIKTOK_REPORT_PAGE_SIZE", default=1000),
+    "TIKTOK_REPORT_MAX_DAYS": env.int("TIKTOK_REPORT_MAX_DAYS", default=30),
+    # Which metrics count as "reported conversions" and their value (total_complete_payment_rate is,
+    # despite its name, the total purchase value).
+    "TIKTOK_REPORT_CONVERSION_METRIC": env("TIKTOK_REPORT_CONVERSION_METRIC", default="conversion"),
+    "TIKTOK_REPORT_VALUE_METRIC": env("TIKTOK_REPORT_VALUE_METRIC", default="total_complete_payment_rate"),
+    # The daily import re-reads this many past days: TikTok keeps attributing late conversions.
+    "TIKTOK_REPORT_REFRESH_DAYS": env.int("TIKTOK_REPORT_REFRESH_DAYS", default=7),
+    # Absolute links in audit emails, e.g. https://clickledger.example.com
+    "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", default="http://localhost:8000"),
+})
+
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="clickledger@localhost")
 
