@@ -52,4 +52,5 @@ class DealStageRuleAdmin(WorkspaceScopedAdmin):
     list_filter = ["workspace", "event_name"]
 
 from crm_sync import admin_imports  # noqa: E402,F401  (deal import, mappings, webhook secrets)
+
 from . import admin_sync  # noqa: E402, F401  (registers the TikTok integration and outbox admin)
