@@ -50,3 +50,6 @@ class DealStageChangeAdmin(ReadOnlyScopedAdmin):
 class DealStageRuleAdmin(WorkspaceScopedAdmin):
     list_display = ["workspace", "crm_stage", "event_name", "uses_amount"]
     list_filter = ["workspace", "event_name"]
+
+# Registered by import: deal import, mappings and webhook secrets; TikTok integration and outbox.
+from crm_sync import admin_imports, admin_sync  # noqa: E402, F401
