@@ -67,18 +67,23 @@ def converting_contacts(*, filters: DashboardFilters, limit: int = 25) -> list[C
 
 
 def _credits_of(workspace: Workspace, conversion_ids: list[int]) -> tuple[dict, dict]:
-    """{(conversion, touch): {model: (weight, revenue)}} and {conversion: {model: unattributed weight}}."""
+    """{(conversion, touch): {model: (weight, revenue)}} and {conversion: {model: unattributed weight}}.
+
+    The engine stores one credit row per (conversion, touch) with one weight and one revenue (in
+    micro-units) per model of its run, in the order of ``run.model_config_ids``.
+    """
     credits, unattributed = defaultdict(dict), defaultdict(dict)
     rows = (
         current_credits(workspace=workspace)
         .filter(conversion_id__in=conversion_ids)
-        .values_list("conversion_id", "touchpoint_id", "model_config_id", "weight", "revenue")
+        .values_list("conversion_id", "touchpoint_id", "weights", "revenues", "run__model_config_ids")
     )
-    for conversion_id, touch_id, model_id, weight, revenue in rows:
-        if touch_id is None:
-            unattributed[conversion_id][model_id] = weight
-        else:
-            credits[(conversion_id, touch_id)][model_id] = (weight, revenue)
+    for conversion_id, touch_id, weights, revenues, model_ids in rows:
+        for model_id, weight, micros in zip(model_ids, weights, revenues, strict=False):
+            if touch_id is None:
+                unattributed[conversion_id][model_id] = weight
+            else:
+                credits[(conversion_id, touch_id)][model_id] = (weight, Decimal(int(micros)).scaleb(-6))
     return credits, unattributed
 
 
