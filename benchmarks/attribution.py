@@ -54,14 +54,31 @@ def workspace() -> Workspace:
 
 def seed(conversions: int, reuse: bool) -> None:
     ws = Workspace.objects.filter(slug=SLUG).first()
-    if reuse and ws and ConversionEvent.objects.filter(workspace=ws).exclude(
-            event_id__startswith=INC_PREFIX).count() == conversions:
+    if (
+        reuse
+        and ws
+        and ConversionEvent.objects.filter(workspace=ws).exclude(event_id__startswith=INC_PREFIX).count()
+        == conversions
+    ):
         ConversionEvent.objects.filter(workspace=ws, event_id__startswith=INC_PREFIX).delete()
         print(f"seed_demo: reusing {conversions:,} conversions")
         return
     started = time.perf_counter()
-    subprocess.run([sys.executable, "manage.py", "seed_demo", "--seed", "7", "--conversions",
-                    str(conversions), "--reset", "-v0"], cwd=ROOT, check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "seed_demo",
+            "--seed",
+            "7",
+            "--conversions",
+            str(conversions),
+            "--reset",
+            "-v0",
+        ],
+        cwd=ROOT,
+        check=True,
+    )
     print(f"seed_demo: {conversions:,} conversions in {time.perf_counter() - started:.0f} s")
 
 
@@ -69,9 +86,13 @@ def floor_scan() -> tuple[float, int]:
     """The floor: stream every touchpoint's id, visitor and time out of PostgreSQL into numpy."""
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cols = copy_out_int8(cursor.cursor, "SELECT id, visitor_id, (EXTRACT(EPOCH FROM occurred_at)"
-                             f" * 1000000)::bigint FROM {Touchpoint._meta.db_table} WHERE workspace_id = %s",
-                             [workspace().id], ["id", "visitor", "time"])
+        cols = copy_out_int8(
+            cursor.cursor,
+            "SELECT id, visitor_id, (EXTRACT(EPOCH FROM occurred_at)"
+            f" * 1000000)::bigint FROM {Touchpoint._meta.db_table} WHERE workspace_id = %s",
+            [workspace().id],
+            ["id", "visitor", "time"],
+        )
     return time.perf_counter() - started, len(cols["id"])
 
 
@@ -79,13 +100,27 @@ def phase_inline(incremental: bool) -> None:
     """Child process: one run end to end in this process; prints JSON (clean peak RSS)."""
     started = time.perf_counter()
     run = services.run_execute(run=services.run_create(workspace=workspace(), incremental=incremental))
-    print(json.dumps({"seconds": time.perf_counter() - started, "rss_mb": rss_mb(),
-                      "total": run.total, "status": run.status, "incremental": run.incremental}))
+    print(
+        json.dumps(
+            {
+                "seconds": time.perf_counter() - started,
+                "rss_mb": rss_mb(),
+                "total": run.total,
+                "status": run.status,
+                "incremental": run.incremental,
+            }
+        )
+    )
 
 
 def inline(incremental: bool = False) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--phase", "inc" if incremental else "full"],
-                         cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, __file__, "--phase", "inc" if incremental else "full"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -115,9 +150,25 @@ def through_workers(workers: int, incremental: bool = False) -> dict | None:
 
     app.control.purge()
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", str(workers),
-         "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--prefetch-multiplier", "1"],
-        cwd=ROOT, env={**os.environ, "CELERY_TASK_ALWAYS_EAGER": "false"})
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--concurrency",
+            str(workers),
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--prefetch-multiplier",
+            "1",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "CELERY_TASK_ALWAYS_EAGER": "false"},
+    )
     try:
         deadline = time.monotonic() + 60
         while not app.control.ping(timeout=0.5) and time.monotonic() < deadline:
@@ -133,22 +184,36 @@ def through_workers(workers: int, incremental: bool = False) -> dict | None:
     finally:
         worker.terminate()
         worker.wait(timeout=60)
-    return {"seconds": seconds, "rss_mb": rss, "total": run.total, "status": run.status,
-            "chunks": run.chunks_total}
+    return {
+        "seconds": seconds,
+        "rss_mb": rss,
+        "total": run.total,
+        "status": run.status,
+        "chunks": run.chunks_total,
+    }
 
 
 def add_new_conversions(share: float) -> int:
     """Record ``share`` of the conversions again as new ones an hour later (repeat purchases)."""
     table = ConversionEvent._meta.db_table
     fields = [f.column for f in ConversionEvent._meta.concrete_fields if f.column != "id"]
-    select = [f"'{INC_PREFIX}' || event_id" if c == "event_id" else
-              "occurred_at + interval '1 hour'" if c == "occurred_at" else c for c in fields]
+    select = [
+        f"'{INC_PREFIX}' || event_id"
+        if c == "event_id"
+        else "occurred_at + interval '1 hour'"
+        if c == "occurred_at"
+        else c
+        for c in fields
+    ]
     ws = workspace()
     step = round(1 / share)
     ConversionEvent.objects.filter(workspace=ws, event_id__startswith=INC_PREFIX).delete()
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({', '.join(fields)}) SELECT {', '.join(select)}"
-                       f" FROM {table} WHERE workspace_id = %s AND id %% %s = 0", [ws.id, step])
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(fields)}) SELECT {', '.join(select)}"
+            f" FROM {table} WHERE workspace_id = %s AND id %% %s = 0",
+            [ws.id, step],
+        )
         added = cursor.rowcount
         cursor.execute("ANALYZE " + table)
     return added
@@ -163,8 +228,9 @@ def peer(totals_by_channel: dict) -> dict:
     from benchmarks.mam_peer import PEER_MODELS, peer_totals, unified_frame
 
     ws = workspace()
-    run = AttributionRun.objects.filter(workspace=ws, status=RunStatus.SUCCEEDED,
-                                        incremental=False).latest("id")
+    run = AttributionRun.objects.filter(workspace=ws, status=RunStatus.SUCCEEDED, incremental=False).latest(
+        "id"
+    )
     windows = LookbackWindows.build(CHANNELS, window_overrides(workspace=ws))
     span = (-(2**62), 2**62)
     conversions = readers.read_conversions(run, span)
@@ -182,11 +248,17 @@ def peer(totals_by_channel: dict) -> dict:
     for spec in specs:  # our engine on the same eligible journeys, same five models, in memory
         model_credits(spec, journeys, conversions, touches)
     ours = time.perf_counter() - started
-    gaps = {kind: max(abs(totals[kind].get(ch, 0.0) - float(v)) for ch, v in totals_by_channel[kind].items())
-            for kind in PEER_MODELS}
-    return {"build_seconds": built, "compute_seconds": compute, "journeys": frame.height,
-            "ours_in_memory_seconds": ours,
-            "max_channel_gap": gaps}
+    gaps = {
+        kind: max(abs(totals[kind].get(ch, 0.0) - float(v)) for ch, v in totals_by_channel[kind].items())
+        for kind in PEER_MODELS
+    }
+    return {
+        "build_seconds": built,
+        "compute_seconds": compute,
+        "journeys": frame.height,
+        "ours_in_memory_seconds": ours,
+        "max_channel_gap": gaps,
+    }
 
 
 def our_channel_totals() -> dict:
@@ -203,9 +275,11 @@ def report(label: str, result: dict | None, baseline: float) -> None:
         print(f"{label:<34} skipped (no REDIS_URL)")
         return
     rate = result["total"] / result["seconds"]
-    print(f"{label:<34} {result['seconds']:7.2f} s  peak RSS {result['rss_mb']:6.0f} MB  "
-          f"{rate:9,.0f} conv/s  {result['seconds'] / baseline:5.1f}× floor  "
-          f"[{result['total']:,} conversions, {result['status']}]")
+    print(
+        f"{label:<34} {result['seconds']:7.2f} s  peak RSS {result['rss_mb']:6.0f} MB  "
+        f"{rate:9,.0f} conv/s  {result['seconds'] / baseline:5.1f}× floor  "
+        f"[{result['total']:,} conversions, {result['status']}]"
+    )
 
 
 def main() -> None:
@@ -231,16 +305,26 @@ def main() -> None:
     increment = inline(incremental=True)
     report(f"incremental (+{added:,}), 1 process", increment, floor)
     best_full = min(r["seconds"] for r in (full, workers) if r)
-    print(f"incremental / full run: {increment['seconds'] / full['seconds']:.1%}"
-          f" (incremental={increment['incremental']})")
-    print(f"{'peer: mam, 5 models, in memory':<34} {mam['compute_seconds']:7.2f} s  "
-          f"(+{mam['build_seconds']:.2f} s to build its table of {mam['journeys']:,} journeys)")
-    print(f"{'ours: same 5 models, in memory':<34} {mam['ours_in_memory_seconds']:7.2f} s  "
-          f"(peer / ours: {mam['compute_seconds'] / mam['ours_in_memory_seconds']:.1f}×)")
-    print(f"ours end to end (6 models, DB→DB) / peer in-memory compute: "
-          f"{best_full / mam['compute_seconds']:.1f}×")
-    print("largest per-channel revenue gap vs peer: " + ", ".join(
-        f"{k} {v:,.2f}" for k, v in mam["max_channel_gap"].items()))
+    print(
+        f"incremental / full run: {increment['seconds'] / full['seconds']:.1%}"
+        f" (incremental={increment['incremental']})"
+    )
+    print(
+        f"{'peer: mam, 5 models, in memory':<34} {mam['compute_seconds']:7.2f} s  "
+        f"(+{mam['build_seconds']:.2f} s to build its table of {mam['journeys']:,} journeys)"
+    )
+    print(
+        f"{'ours: same 5 models, in memory':<34} {mam['ours_in_memory_seconds']:7.2f} s  "
+        f"(peer / ours: {mam['compute_seconds'] / mam['ours_in_memory_seconds']:.1f}×)"
+    )
+    print(
+        f"ours end to end (6 models, DB→DB) / peer in-memory compute: "
+        f"{best_full / mam['compute_seconds']:.1f}×"
+    )
+    print(
+        "largest per-channel revenue gap vs peer: "
+        + ", ".join(f"{k} {v:,.2f}" for k, v in mam["max_channel_gap"].items())
+    )
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from attribution.models import AdCampaign, AttributionModelConfig, ConversionEvent, Workspace  # noqa: E402
+from attribution.models.runs import AttributionRunChunk  # noqa: E402
 from crm_sync.demo.services import ADMIN_USERNAME, DEMO_SLUG  # noqa: E402
 from dashboard.services.audit import audit_run  # noqa: E402
 from dashboard.services.diagnostics import diagnostics_refresh  # noqa: E402
@@ -56,6 +57,8 @@ def prepare(size: int, use_engine: bool, reuse: bool) -> tuple[Workspace, dict[s
     setup = {}
     existing = Workspace.objects.filter(slug=DEMO_SLUG).first()
     if not (reuse and existing and ConversionEvent.objects.filter(workspace=existing).count() == size):
+        # seed_demo --reset deletes table by table but not the engine's run chunks (FK): clear them first
+        AttributionRunChunk.objects.filter(run__workspace__slug=DEMO_SLUG).delete()
         _, setup["seed_demo"] = timed(
             call_command, "seed_demo", seed=42, conversions=size, days=90, reset=True, verbosity=0
         )

@@ -26,9 +26,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("appointmentscheduled", "Qualified To Buy", "contractsent", "Closed Won", "closedlost")
-HEADER = ["Record ID", "Deal Name", "Deal Stage", "Pipeline", "Amount", "Deal currency code",
-          "Create Date", "Close Date", "Deal owner", "Email", "Phone Number", "utm_source",
-          "utm_medium", "utm_campaign", "ttclid", "cl_visitor_id"]
+HEADER = [
+    "Record ID",
+    "Deal Name",
+    "Deal Stage",
+    "Pipeline",
+    "Amount",
+    "Deal currency code",
+    "Create Date",
+    "Close Date",
+    "Deal owner",
+    "Email",
+    "Phone Number",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "ttclid",
+    "cl_visitor_id",
+]
 
 
 def rss_mb() -> float:
@@ -44,16 +59,26 @@ def write_export(path: Path, rows: int, known: int) -> None:
         for n in range(rows):
             person = n // 2
             on_site = person < known
-            out.writerow([
-                str(10_000_000_000 + n), f"Deal {n}", STAGES[n % 5], "Sales Pipeline",
-                f"{(n % 997) * 13 + 100:,}.50", "USD",
-                f"2026-{1 + n % 12:02d}-{1 + n % 28:02d} 10:{n % 60:02d}",
-                f"2026-12-{1 + n % 28:02d}", f"Owner {n % 40}", f"person{person}@example.com",
-                f"+1415{person:07d}" if n % 10 < 3 else "",
-                "tiktok" if n % 3 else "google", "paid_social", f"campaign_{n % 50}",
-                f"E.C.P.bench{person}" if on_site and person % 2 == 0 else "",
-                str(uuid.UUID(int=person + 1)) if on_site else "",
-            ])
+            out.writerow(
+                [
+                    str(10_000_000_000 + n),
+                    f"Deal {n}",
+                    STAGES[n % 5],
+                    "Sales Pipeline",
+                    f"{(n % 997) * 13 + 100:,}.50",
+                    "USD",
+                    f"2026-{1 + n % 12:02d}-{1 + n % 28:02d} 10:{n % 60:02d}",
+                    f"2026-12-{1 + n % 28:02d}",
+                    f"Owner {n % 40}",
+                    f"person{person}@example.com",
+                    f"+1415{person:07d}" if n % 10 < 3 else "",
+                    "tiktok" if n % 3 else "google",
+                    "paid_social",
+                    f"campaign_{n % 50}",
+                    f"E.C.P.bench{person}" if on_site and person % 2 == 0 else "",
+                    str(uuid.UUID(int=person + 1)) if on_site else "",
+                ]
+            )
 
 
 def _known_visitors(workspace, site, known: int) -> None:
@@ -63,11 +88,17 @@ def _known_visitors(workspace, site, known: int) -> None:
     for start in range(0, known, 5000):
         people = range(start, min(start + 5000, known))
         visitors = Visitor.objects.bulk_create(
-            [Visitor(workspace=workspace, site=site, uid=uuid.UUID(int=p + 1)) for p in people])
+            [Visitor(workspace=workspace, site=site, uid=uuid.UUID(int=p + 1)) for p in people]
+        )
         Touchpoint.objects.bulk_create(
-            [Touchpoint(workspace=workspace, visitor=v, occurred_at=v.first_seen_at,
-                        ttclid=f"E.C.P.bench{p}") for p, v in zip(people, visitors, strict=True)
-             if p % 2 == 0])
+            [
+                Touchpoint(
+                    workspace=workspace, visitor=v, occurred_at=v.first_seen_at, ttclid=f"E.C.P.bench{p}"
+                )
+                for p, v in zip(people, visitors, strict=True)
+                if p % 2 == 0
+            ]
+        )
 
 
 def child(rows: int) -> dict:
@@ -89,8 +120,9 @@ def child(rows: int) -> dict:
     call_command("migrate", verbosity=0)
     workspace = Workspace.objects.create(name="bench", slug=f"bench-{uuid.uuid4().hex[:8]}")
     site = Site.objects.create(workspace=workspace, name="bench")
-    DealStageRule.objects.create(workspace=workspace, crm_stage="closedwon", event_name="ClosedWon",
-                                 uses_amount=True)
+    DealStageRule.objects.create(
+        workspace=workspace, crm_stage="closedwon", event_name="ClosedWon", uses_amount=True
+    )
     TikTokIntegrationFactory(workspace=workspace)
     _known_visitors(workspace, site, known=rows // 10)
     rss_before = rss_mb()
@@ -104,8 +136,9 @@ def child(rows: int) -> dict:
         timings, imports = [], []
         for _ in range(2):  # first import, then the same file again (all unchanged)
             with path.open("rb") as handle:
-                deal_import = deal_import_create(workspace=workspace, file=File(handle, "deals.csv"),
-                                                 preset="hubspot")
+                deal_import = deal_import_create(
+                    workspace=workspace, file=File(handle, "deals.csv"), preset="hubspot"
+                )
             started = time.perf_counter()
             deal_import = deal_import_run(deal_import=deal_import)
             timings.append(time.perf_counter() - started)
@@ -113,20 +146,36 @@ def child(rows: int) -> dict:
             assert deal_import.status == "succeeded", deal_import.error
             deal_import.file.delete(save=False)
         size_mb = path.stat().st_size / 2**20
-    result = {"rows": rows, "file_mb": round(size_mb, 1), "db": connection.vendor,
-              "csv_reader_rows_s": round(rows / baseline), "import_rows_s": round(rows / timings[0]),
-              "reimport_rows_s": round(rows / timings[1]),
-              "conversions": imports[0].conversions_created,
-              "rss_before_mb": round(rss_before), "peak_rss_mb": round(rss_mb())}
+    result = {
+        "rows": rows,
+        "file_mb": round(size_mb, 1),
+        "db": connection.vendor,
+        "csv_reader_rows_s": round(rows / baseline),
+        "import_rows_s": round(rows / timings[0]),
+        "reimport_rows_s": round(rows / timings[1]),
+        "conversions": imports[0].conversions_created,
+        "rss_before_mb": round(rss_before),
+        "peak_rss_mb": round(rss_mb()),
+    }
     _cleanup(connection, workspace.pk)
     return result
 
 
 def _cleanup(connection, workspace_id: int) -> None:
-    tables = ["attribution_outboxentry", "crm_sync_dealstagechange", "crm_sync_deal",
-              "attribution_conversionevent", "attribution_touchpoint", "attribution_visitor",
-              "attribution_contact", "crm_sync_dealimport", "crm_sync_dealstagerule",
-              "attribution_tiktokintegration", "attribution_site", "attribution_workspace"]
+    tables = [
+        "attribution_outboxentry",
+        "crm_sync_dealstagechange",
+        "crm_sync_deal",
+        "attribution_conversionevent",
+        "attribution_touchpoint",
+        "attribution_visitor",
+        "attribution_contact",
+        "crm_sync_dealimport",
+        "crm_sync_dealstagerule",
+        "attribution_tiktokintegration",
+        "attribution_site",
+        "attribution_workspace",
+    ]
     with connection.cursor() as cursor:
         for table in tables:
             column = "id" if table == "attribution_workspace" else "workspace_id"
@@ -143,19 +192,29 @@ def main() -> None:
         return
     results = []
     for size in args.sizes:
-        out = subprocess.run([sys.executable, __file__, "--child", str(size)], check=True,
-                             capture_output=True, text=True, cwd=ROOT)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(size)],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
         r = results[-1]
-        print(f"{r['rows']:>9,} rows ({r['file_mb']} MB, {r['db']}): import {r['import_rows_s']:,} rows/s, "
-              f"re-import {r['reimport_rows_s']:,} rows/s, csv.reader baseline {r['csv_reader_rows_s']:,} "
-              f"rows/s (import at {r['import_rows_s'] / r['csv_reader_rows_s']:.1%} of it), "
-              f"{r['conversions']:,} conversions, peak RSS {r['peak_rss_mb']} MB "
-              f"(after setup {r['rss_before_mb']} MB)", flush=True)
+        print(
+            f"{r['rows']:>9,} rows ({r['file_mb']} MB, {r['db']}): import {r['import_rows_s']:,} rows/s, "
+            f"re-import {r['reimport_rows_s']:,} rows/s, csv.reader baseline {r['csv_reader_rows_s']:,} "
+            f"rows/s (import at {r['import_rows_s'] / r['csv_reader_rows_s']:.1%} of it), "
+            f"{r['conversions']:,} conversions, peak RSS {r['peak_rss_mb']} MB "
+            f"(after setup {r['rss_before_mb']} MB)",
+            flush=True,
+        )
     if len(results) > 1:
         first, last = results[0], results[-1]
-        print(f"memory ratio {last['rows'] // first['rows']}x rows → "
-              f"{last['peak_rss_mb'] / first['peak_rss_mb']:.2f}x peak RSS")
+        print(
+            f"memory ratio {last['rows'] // first['rows']}x rows → "
+            f"{last['peak_rss_mb'] / first['peak_rss_mb']:.2f}x peak RSS"
+        )
 
 
 if __name__ == "__main__":

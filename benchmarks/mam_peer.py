@@ -30,16 +30,22 @@ def unified_frame(journeys, conversions, touches, labels: np.ndarray) -> pl.Data
 
     ``labels[i]`` names touch i (a channel name, or a touch id to compare touch by touch).
     """
-    pairs = pl.DataFrame({
-        "journey_id": journeys.conv,
-        "channels": labels[journeys.touch],
-        "time_till_conv": (conversions.time[journeys.conv] - touches.time[journeys.touch]) / HOUR_US,
-    })
-    frame = pairs.group_by("journey_id", maintain_order=True).agg(pl.col("channels"),
-                                                                  pl.col("time_till_conv"))
+    pairs = pl.DataFrame(
+        {
+            "journey_id": journeys.conv,
+            "channels": labels[journeys.touch],
+            "time_till_conv": (conversions.time[journeys.conv] - touches.time[journeys.touch]) / HOUR_US,
+        }
+    )
+    frame = pairs.group_by("journey_id", maintain_order=True).agg(
+        pl.col("channels"), pl.col("time_till_conv")
+    )
     values = conversions.value[frame["journey_id"].to_numpy()] / 1_000_000
-    return frame.with_columns(has_conversion=pl.lit(True), weight=pl.lit(1, dtype=pl.Int64),
-                              conversion_value=pl.Series(values, dtype=pl.Float64))
+    return frame.with_columns(
+        has_conversion=pl.lit(True),
+        weight=pl.lit(1, dtype=pl.Int64),
+        conversion_value=pl.Series(values, dtype=pl.Float64),
+    )
 
 
 def peer_totals(frame: pl.DataFrame, kinds=tuple(PEER_MODELS)) -> dict[str, dict[str, float]]:
@@ -47,6 +53,7 @@ def peer_totals(frame: pl.DataFrame, kinds=tuple(PEER_MODELS)) -> dict[str, dict
     out = {}
     for kind in kinds:
         result = PEER_MODELS[kind]().get_aggregated_results(frame)
-        out[kind] = dict(zip(result["channels"].cast(pl.String).to_list(),
-                             result["attribution"].to_list(), strict=True))
+        out[kind] = dict(
+            zip(result["channels"].cast(pl.String).to_list(), result["attribution"].to_list(), strict=True)
+        )
     return out

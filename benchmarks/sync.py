@@ -51,22 +51,47 @@ def seed(count: int) -> TikTokIntegration:
     """``count`` conversions with realistic fields and their queued outbox rows, in bulk."""
     workspace = Workspace.objects.create(name="Bench", slug=f"bench-{uuid.uuid4().hex[:8]}")
     integration = TikTokIntegration.objects.create(
-        workspace=workspace, pixel_code="CBENCHPIXEL000000000", event_set_id="7100000000000000001",
-        access_token=TOKEN)
+        workspace=workspace,
+        pixel_code="CBENCHPIXEL000000000",
+        event_set_id="7100000000000000001",
+        access_token=TOKEN,
+    )
     now = timezone.now()
     conversions = ConversionEvent.objects.bulk_create(
-        [ConversionEvent(workspace=workspace, event_name="CompletePayment", event_id=uuid.uuid4().hex,
-                         occurred_at=now - timedelta(minutes=n % 600), source="server",
-                         value="49.90", currency="USD", ttclid=f"E.C.P.{n:012d}", ttp=f"ttp-{n}",
-                         email_hash=EMAIL_HASH, ip_truncated="203.0.113.0",
-                         user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)",
-                         page_url="https://shop.example.com/checkout/thanks",
-                         properties={"order_id": f"order-{n}"}) for n in range(count)],
-        batch_size=2000)
+        [
+            ConversionEvent(
+                workspace=workspace,
+                event_name="CompletePayment",
+                event_id=uuid.uuid4().hex,
+                occurred_at=now - timedelta(minutes=n % 600),
+                source="server",
+                value="49.90",
+                currency="USD",
+                ttclid=f"E.C.P.{n:012d}",
+                ttp=f"ttp-{n}",
+                email_hash=EMAIL_HASH,
+                ip_truncated="203.0.113.0",
+                user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)",
+                page_url="https://shop.example.com/checkout/thanks",
+                properties={"order_id": f"order-{n}"},
+            )
+            for n in range(count)
+        ],
+        batch_size=2000,
+    )
     OutboxEntry.objects.bulk_create(
-        [OutboxEntry(workspace=workspace, conversion=c, integration=integration,
-                     platform_event="CompletePayment", next_attempt_at=now) for c in conversions],
-        batch_size=2000)
+        [
+            OutboxEntry(
+                workspace=workspace,
+                conversion=c,
+                integration=integration,
+                platform_event="CompletePayment",
+                next_attempt_at=now,
+            )
+            for c in conversions
+        ],
+        batch_size=2000,
+    )
     if connection.vendor == "postgresql":
         # Autovacuum would do this within a minute of a bulk load; the benchmark cannot wait.
         with connection.cursor() as cursor:
@@ -110,8 +135,11 @@ def run(*, batch_size: int, events: int, fake: FakeServerProcess) -> tuple[float
     OutboxEntry.objects.all().delete()
     integration = seed(events)
     fake.call("reset")
-    settings.CLICKLEDGER = {**settings.CLICKLEDGER, "TIKTOK_API_BASE": fake.base_url,
-                            "TIKTOK_BATCH_SIZE": batch_size}
+    settings.CLICKLEDGER = {
+        **settings.CLICKLEDGER,
+        "TIKTOK_API_BASE": fake.base_url,
+        "TIKTOK_BATCH_SIZE": batch_size,
+    }
     env = Environment(limiter=LocalRateLimiter(rate_per_minute=10**9))
     started, cpu_started = time.perf_counter(), time.process_time()
     stats = outbox_drain(env=env, integration_id=integration.pk, max_seconds=600)
@@ -125,8 +153,9 @@ def run(*, batch_size: int, events: int, fake: FakeServerProcess) -> tuple[float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=20_000, help="events sent batched")
-    parser.add_argument("--unbatched-events", type=int, default=2_000,
-                        help="events sent one per request (slow, so fewer)")
+    parser.add_argument(
+        "--unbatched-events", type=int, default=2_000, help="events sent one per request (slow, so fewer)"
+    )
     parser.add_argument("--batch-size", type=int, default=50)
     args = parser.parse_args()
 
@@ -145,12 +174,19 @@ def main() -> None:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"database: {connection.vendor}; load average before: {load_before}, after: {load}")
-    print(f"batched ({args.batch_size}/request): {batched[0]:10,.0f} events/s "
-          f"({batched[1]:,.0f} per CPU second; {args.events:,} events)")
-    print(f"unbatched (1/request):   {single[0]:10,.0f} events/s "
-          f"({single[1]:,.0f} per CPU second; {args.unbatched_events:,} events)")
-    print(f"ratio batched / unbatched: {batched[0] / single[0]:.1f}x "
-          f"(per CPU second: {batched[1] / single[1]:.1f}x)")
+    print(
+        f"batched ({args.batch_size}/request): {batched[0]:10,.0f} events/s "
+        f"({batched[1]:,.0f} per CPU second; {args.events:,} events)"
+    )
+    print(
+        f"unbatched (1/request):   {single[0]:10,.0f} events/s "
+        f"({single[1]:,.0f} per CPU second; {args.unbatched_events:,} events)"
+    )
+    print(
+        f"ratio batched / unbatched: {batched[0] / single[0]:.1f}x "
+        f"(per CPU second: {batched[1] / single[1]:.1f}x)"
+    )
+
 
 if __name__ == "__main__":
     main()
