@@ -5,6 +5,8 @@ from .runs import (
     AttributionModelConfig,
     AttributionRollup,
     AttributionRun,
+    AttributionRunChunk,
+    ChunkStatus,
     LookbackWindow,
     ModelKind,
     RunStatus,
@@ -15,7 +17,8 @@ from .workspace import Membership, Role, Site, SiteSecretKey, Workspace
 
 __all__ = [
     "Ad", "AdCampaign", "AdGroup", "AttributionCredit", "AttributionModelConfig",
-    "AttributionRollup", "AttributionRun", "ChannelRule", "Contact", "ConversionEvent",
+    "AttributionRollup", "AttributionRun", "AttributionRunChunk", "ChannelRule", "ChunkStatus",
+    "Contact", "ConversionEvent",
     "EventSource", "LookbackWindow", "RuleField", "Membership", "MetricLevel", "ModelKind", "OutboxEntry",
     "OutboxStatus", "PlatformDailyMetric", "Role", "RunStatus", "Site", "SiteSecretKey",
     "TikTokEventSource", "TikTokIntegration", "Touchpoint", "Visitor", "Workspace",

@@ -1,13 +1,16 @@
 """Attribution configuration, runs, per-touch credits and daily rollups."""
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from decimal import Decimal
+
 from django.db import models
 from django.utils import timezone
 
 from attribution.channels import Channel
+from attribution.engine.windows import DEFAULT_WINDOWS, FALLBACK_WINDOW  # noqa: F401 (re-exported)
 
 from .ads import Ad, AdCampaign, AdGroup
 from .conversions import ConversionEvent
+from .number_arrays import NumberArrayField
 from .tracking import Touchpoint
 from .workspace import Workspace
 
@@ -45,8 +48,6 @@ class AttributionModelConfig(models.Model):
 
 CLICK_WINDOW_CHOICES = [(d, f"{d}-day click") for d in (1, 7, 14, 28)]
 VIEW_WINDOW_CHOICES = [(0, "Views off"), (1, "1-day view"), (7, "7-day view")]
-DEFAULT_WINDOWS = {Channel.TIKTOK: (7, 1)}
-FALLBACK_WINDOW = (28, 1)
 
 
 class LookbackWindow(models.Model):
@@ -79,6 +80,15 @@ class AttributionRun(models.Model):
     period_start = models.DateTimeField()
     period_end = models.DateTimeField()
     incremental = models.BooleanField(default=False)
+    base_run = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="increments",
+        help_text="For an incremental run: the full run whose output it extends.")
+    conversion_id_after = models.BigIntegerField(
+        default=0, help_text="Only conversions with a larger id are attributed (incremental runs).")
+    conversion_id_upto = models.BigIntegerField(
+        default=0, help_text="Conversions recorded after planning (larger ids) wait for the next run.")
+    model_config_ids = models.JSONField(
+        default=list, blank=True, help_text="The models computed, in the order of each credit's weights.")
     status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
     config_fingerprint = models.CharField(max_length=64, blank=True, default="")
     total = models.PositiveIntegerField(default=0, help_text="Conversions to attribute.")
@@ -106,34 +116,63 @@ class AttributionRun(models.Model):
 
 
 class AttributionCredit(models.Model):
-    """The share of one conversion one touch earned under one model; touchpoint null = unattributed."""
+    """What one touch earned for one conversion under each of its run's models.
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    run = models.ForeignKey(AttributionRun, on_delete=models.CASCADE, related_name="credits")
-    model_config = models.ForeignKey(AttributionModelConfig, on_delete=models.CASCADE,
-                                     related_name="+")
-    conversion = models.ForeignKey(ConversionEvent, on_delete=models.CASCADE, related_name="credits")
+    ``weights[i]`` and ``revenues[i]`` belong to ``run.model_config_ids[i]``; revenue is in integer
+    micro-units of the conversion's currency (exact: use ``revenue_of``). touchpoint NULL = the
+    conversion had no eligible touch (weight 1 in every model).
+
+    One row per (conversion, touch) rather than per (model, conversion, touch), narrow, without
+    database-level foreign-key checks and with one index: a 1M-conversion run writes millions of
+    these with COPY, and rows, indexes and FK triggers are what cost load time. Channel, campaign,
+    ad and day are one join away (touchpoint, conversion); dashboards read rollups.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+",
+                                  db_constraint=False, db_index=False)
+    run = models.ForeignKey(AttributionRun, on_delete=models.CASCADE, related_name="credits",
+                            db_constraint=False, db_index=False)
+    conversion = models.ForeignKey(ConversionEvent, on_delete=models.CASCADE, related_name="credits",
+                                   db_constraint=False, db_index=False)
     touchpoint = models.ForeignKey(Touchpoint, null=True, blank=True, on_delete=models.CASCADE,
-                                   related_name="credits")
-    weight = models.FloatField(validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
-    revenue = models.DecimalField(max_digits=18, decimal_places=6)
-    currency = models.CharField(max_length=3, blank=True, default="")
-    channel = models.CharField(max_length=20, default="unattributed")
-    campaign = models.ForeignKey(AdCampaign, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
-    adgroup = models.ForeignKey(AdGroup, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+")
-    ad = models.ForeignKey(Ad, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    conversion_at = models.DateTimeField()
+                                   related_name="credits", db_constraint=False, db_index=False)
+    weights = NumberArrayField(default=list, help_text="Per model of the run: share of the conversion (0–1).")
+    revenues = NumberArrayField(integer=True, default=list,
+                                help_text="Per model of the run: micro-units of the conversion's currency.")
 
     class Meta:
-        indexes = [
-            models.Index(fields=["run", "model_config"], name="credit_run_model"),
-            models.Index(fields=["conversion"], name="credit_conversion"),
-        ]
+        indexes = [models.Index(fields=["run", "conversion"], name="credit_run_conversion")]
 
     def __str__(self) -> str:
-        return f"{self.weight:.3f} of conversion {self.conversion_id} → {self.channel}"
+        return f"Conversion {self.conversion_id} → touch {self.touchpoint_id}: {self.weights}"
+
+    def revenue_of(self, index: int) -> Decimal:
+        return Decimal(int(self.revenues[index])).scaleb(-6)
+
+
+class ChunkStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DONE = "done", "Done"
+
+
+class AttributionRunChunk(models.Model):
+    """One slice of a run (a range of person keys) that one worker attributes in one transaction."""
+
+    run = models.ForeignKey(AttributionRun, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    person_lo = models.BigIntegerField(help_text="Inclusive lower bound of the person key.")
+    person_hi = models.BigIntegerField(help_text="Exclusive upper bound of the person key.")
+    status = models.CharField(max_length=8, choices=ChunkStatus.choices, default=ChunkStatus.PENDING)
+    conversions = models.PositiveIntegerField(default=0)
+    credits = models.PositiveBigIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["run", "index"]
+        constraints = [models.UniqueConstraint(fields=["run", "index"], name="chunk_unique_index")]
+
+    def __str__(self) -> str:
+        return f"Run {self.run_id} chunk {self.index} ({self.status})"
 
 
 class AttributionRollup(models.Model):

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .api import RunDetail, RunListCreate
+
+urlpatterns = [
+    path("runs/", RunListCreate.as_view(), name="run-list"),
+    path("runs/<int:pk>/", RunDetail.as_view(), name="run-detail"),
+]

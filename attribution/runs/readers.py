@@ -1,0 +1,124 @@
+"""Bulk reads of a run's conversions and their people's touches into engine arrays.
+
+PostgreSQL streams with binary COPY (every column a bigint); SQLite goes through a plain cursor.
+A person key is the contact id (> 0: all the contact's visitors, i.e. cross-device) or, for a
+visitor no contact claims, minus the visitor id (< 0); 0 means nobody can be traced.
+"""
+
+from datetime import timedelta
+
+import numpy as np
+from django.db import connection
+
+from attribution.engine.arrays import Conversions, Touches
+from attribution.engine.local_days import local_days
+from attribution.models import AttributionRun, ConversionEvent, Touchpoint, Visitor
+
+from .config import CHANNELS, event_names
+from .pgcopy import copy_out_int8
+
+CONVERSION_COLUMNS = ["id", "person", "time", "value", "currency"]
+TOUCH_COLUMNS = ["id", "person", "time", "kind", "channel", "campaign", "adgroup", "ad"]
+CONVERSION_PERSON = "COALESCE(c.contact_id, cv.contact_id, -c.visitor_id, 0)"
+TOUCH_PERSON = "COALESCE(v.contact_id, -v.id)"
+
+
+def _bigints(*expressions: str) -> str:
+    """A select list whose every column is a bigint: binary COPY rows then have a fixed width."""
+    return ", ".join(f"CAST({e} AS BIGINT)" for e in expressions)
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _micros_since_epoch(column: str) -> str:
+    if _is_postgres():
+        return f"(EXTRACT(EPOCH FROM {column}) * 1000000)::bigint"
+    # Django keeps SQLite datetimes as 'YYYY-MM-DD HH:MM:SS[.ffffff]' text in UTC.
+    return (f"(CAST(strftime('%%s', {column}) AS INTEGER) * 1000000"
+            f" + CAST(COALESCE(NULLIF(substr({column}, 21, 6), ''), '0') AS INTEGER))")
+
+
+def _currency_code(column: str) -> str:
+    """ISO code packed into an integer (three byte-sized letters) so it travels as a bigint."""
+    if _is_postgres():
+        return " + ".join(f"COALESCE(ascii(substr({column}, {i + 1}, 1)), 0) * {256 ** (2 - i)}"
+                          for i in range(3))
+    return " + ".join(f"COALESCE(unicode(substr({column}, {i + 1}, 1)), 0) * {256 ** (2 - i)}"
+                      for i in range(3))
+
+
+def currency_name(code: int) -> str:
+    return bytes(b for b in ((code >> 16) & 255, (code >> 8) & 255, code & 255) if b).decode()
+
+
+def _conversion_where(run: AttributionRun) -> tuple[str, list]:
+    names = event_names(workspace=run.workspace)
+    adapt = connection.ops.adapt_datetimefield_value
+    sql = (f"c.workspace_id = %s AND c.event_name IN ({', '.join(['%s'] * len(names))})"
+           " AND c.occurred_at >= %s AND c.occurred_at < %s AND c.id > %s AND c.id <= %s")
+    return sql, [run.workspace_id, *names, adapt(run.period_start), adapt(run.period_end),
+                 run.conversion_id_after, run.conversion_id_upto]
+
+
+def _conversion_sql(run: AttributionRun, person_range: tuple[int, int] | None, columns: str):
+    where, params = _conversion_where(run)
+    if person_range:
+        where += f" AND {CONVERSION_PERSON} >= %s AND {CONVERSION_PERSON} < %s"
+        params += list(person_range)
+    sql = (f"SELECT {columns} FROM {ConversionEvent._meta.db_table} c"
+           f" LEFT JOIN {Visitor._meta.db_table} cv ON cv.id = c.visitor_id WHERE {where}")
+    return sql, params
+
+
+def _fetch(sql: str, params: list, names: list[str]) -> dict[str, np.ndarray]:
+    with connection.cursor() as cursor:
+        if _is_postgres():
+            return copy_out_int8(cursor.cursor, sql, params, names)
+        cursor.execute(sql, params)
+        rows = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, len(names))
+    return {name: rows[:, i].copy() for i, name in enumerate(names)}
+
+
+def conversion_persons(run: AttributionRun) -> np.ndarray:
+    """Person key of every conversion the run covers (for planning chunks)."""
+    sql, params = _conversion_sql(run, None, _bigints(CONVERSION_PERSON))
+    return _fetch(sql, params, ["person"])["person"]
+
+
+def read_conversions(run: AttributionRun, person_range: tuple[int, int]) -> Conversions:
+    columns = _bigints("c.id", CONVERSION_PERSON, _micros_since_epoch("c.occurred_at"),
+                       "ROUND(c.value * 1000000)", _currency_code("c.currency"))
+    sql, params = _conversion_sql(run, person_range, columns)
+    cols = _fetch(sql, params, CONVERSION_COLUMNS)
+    return Conversions.from_columns(**cols, day=local_days(cols["time"], run.workspace.timezone))
+
+
+def read_touches(run: AttributionRun, persons: np.ndarray, person_range: tuple[int, int],
+                 longest_window_us: int) -> Touches:
+    """Touches of the given people that can fall inside some window of the run's conversions.
+
+    A few people (incremental runs) are looked up by id through the visitor and touch indexes;
+    many are read as one range scan.
+    """
+    channel = "CASE t.channel " + " ".join(
+        f"WHEN '{name}' THEN {code}" for code, name in enumerate(CHANNELS)) + f" ELSE {len(CHANNELS)} END"
+    columns = _bigints("t.id", TOUCH_PERSON, _micros_since_epoch("t.occurred_at"),
+                       "CASE WHEN t.kind = 'view' THEN 1 ELSE 0 END", channel,
+                       "COALESCE(t.campaign_id, 0)", "COALESCE(t.adgroup_id, 0)", "COALESCE(t.ad_id, 0)")
+    adapt = connection.ops.adapt_datetimefield_value
+    where = "t.workspace_id = %s AND t.occurred_at >= %s AND t.occurred_at < %s"
+    params = [run.workspace_id, adapt(run.period_start - timedelta(microseconds=longest_window_us)),
+              adapt(run.period_end)]
+    select = (f"SELECT {columns} FROM {Touchpoint._meta.db_table} t"
+              f" JOIN {Visitor._meta.db_table} v ON v.id = t.visitor_id WHERE {where}")
+    if _is_postgres() and run.incremental:
+        # Two index-friendly halves (an OR of both would make PostgreSQL scan every touch).
+        sql = (f"{select} AND v.contact_id = ANY(%s)"
+               f" UNION ALL {select} AND v.contact_id IS NULL AND v.id = ANY(%s)")
+        params = [*params, persons[persons > 0].tolist(), *params, (-persons[persons < 0]).tolist()]
+    else:
+        sql = f"{select} AND {TOUCH_PERSON} >= %s AND {TOUCH_PERSON} < %s"
+        params += list(person_range)
+    return Touches.from_columns(**_fetch(sql, params, TOUCH_COLUMNS))
