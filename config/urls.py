@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("attribution.urls")),
     path("api/v1/", include("crm_sync.urls")),
+    path("demo/", include("attribution.tracking.demo_urls")),  # tracker demo; off in production
     path("", include("dashboard.urls")),
 ]

@@ -50,3 +50,6 @@ class DealStageChangeAdmin(ReadOnlyScopedAdmin):
 class DealStageRuleAdmin(WorkspaceScopedAdmin):
     list_display = ["workspace", "crm_stage", "event_name", "uses_amount"]
     list_filter = ["workspace", "event_name"]
+
+from crm_sync import admin_imports  # noqa: E402,F401  (deal import, mappings, webhook secrets)
+from . import admin_sync  # noqa: E402, F401  (registers the TikTok integration and outbox admin)

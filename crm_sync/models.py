@@ -1,8 +1,10 @@
 """CRM deals, their stage history, and which stages count as conversions."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from attribution.crypto import hash_secret, new_secret
 from attribution.models import Contact, Touchpoint, Visitor, Workspace
 
 
@@ -87,3 +89,116 @@ class DealStageRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.crm_stage} → {self.event_name}"
+
+
+# --- Imports (CSV files, saved column mappings) and the deal webhook's secret -------------------
+
+class ImportPreset(models.TextChoices):
+    HUBSPOT = "hubspot", "HubSpot deals export"
+    SALESFORCE = "salesforce", "Salesforce opportunities export"
+    GENERIC = "generic", "Generic CSV (saved column mapping)"
+
+
+class ColumnMapping(models.Model):
+    """A generic CSV layout an admin saved once and reuses: our field → the file's column header."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="column_mappings")
+    name = models.CharField(max_length=100)
+    columns = models.JSONField(
+        default=dict,
+        help_text='Our field → the CSV header, e.g. {"crm_id": "Deal #", "stage": "Status", '
+                  '"amount": "Value", "email": "E-mail"}. crm_id and stage are required.')
+    stages = models.JSONField(default=list, blank=True,
+                              help_text="Stages this CRM uses; other stages are row errors. "
+                                        "Empty: any stage is accepted.")
+    day_first = models.BooleanField(default=False, help_text="Dates are written 31/12/2026.")
+    decimal_comma = models.BooleanField(default=False, help_text="Amounts are written 1.234,56.")
+    default_currency = models.CharField(max_length=3, blank=True,
+                                        help_text="When a row has none; blank: the workspace's.")
+    phone_region = models.CharField(max_length=2, blank=True,
+                                    help_text="ISO country (e.g. DE) for phone numbers without +.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"],
+                                               name="columnmapping_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", "Uploaded (awaiting confirmation)"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed (nothing imported)"
+
+
+class DealImport(models.Model):
+    """One uploaded file and what importing it did. A failed file leaves no deal behind."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="deal_imports")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    file = models.FileField(upload_to="crm_imports/%Y/%m/")
+    original_name = models.CharField(max_length=255, blank=True)
+    preset = models.CharField(max_length=16, choices=ImportPreset.choices)
+    mapping = models.ForeignKey(ColumnMapping, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="imports")
+    options = models.JSONField(
+        default=dict, blank=True,
+        help_text="day_first, decimal_comma, default_currency, phone_region, encoding, extra_stages.")
+    status = models.CharField(max_length=10, choices=ImportStatus.choices,
+                              default=ImportStatus.UPLOADED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_created = models.PositiveIntegerField(default=0)
+    rows_updated = models.PositiveIntegerField(default=0)
+    rows_unchanged = models.PositiveIntegerField(default=0)
+    rows_failed = models.PositiveIntegerField(default=0)
+    stage_changes = models.PositiveIntegerField(default=0)
+    conversions_created = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, help_text="Why the whole file was refused.")
+    error_sample = models.JSONField(default=list, blank=True,
+                                    help_text="The first row errors; the report has them all.")
+    report = models.FileField(upload_to="crm_import_reports/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name or self.file.name} — {self.status}"
+
+    @property
+    def rows_imported(self) -> int:
+        return self.rows_created + self.rows_updated + self.rows_unchanged
+
+
+class CrmWebhookSecret(models.Model):
+    """Authenticates deal updates a CRM posts to us. Only the SHA-256 of the secret is stored."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="crm_webhook_secrets")
+    label = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=12, editable=False)
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "CRM webhook secret"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.label or 'unlabelled'})"
+
+    @classmethod
+    def issue(cls, *, workspace: Workspace, label: str = "") -> tuple["CrmWebhookSecret", str]:
+        """Create a secret; return the row and the plaintext, shown to the user once."""
+        plaintext = new_secret("whk")
+        row = cls.objects.create(workspace=workspace, label=label, prefix=plaintext[:10],
+                                 secret_hash=hash_secret(plaintext))
+        return row, plaintext

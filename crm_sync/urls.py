@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from crm_sync.importing import views
 
 app_name = "crm_sync"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("deal-imports/", views.DealImportCreate.as_view(), name="deal-import-list"),
+    path("deal-imports/<int:pk>/", views.DealImportDetail.as_view(), name="deal-import-detail"),
+    path("deal-imports/<int:pk>/preview/", views.DealImportPreview.as_view(), name="deal-import-preview"),
+    path("deal-imports/<int:pk>/confirm/", views.DealImportConfirm.as_view(), name="deal-import-confirm"),
+    path("deal-imports/<int:pk>/report/", views.DealImportReport.as_view(), name="deal-import-report"),
+    path("crm/webhook/<slug:workspace_slug>/deals/", views.DealWebhook.as_view(), name="deal-webhook"),
+]

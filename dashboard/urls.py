@@ -5,5 +5,13 @@ from dashboard import views
 app_name = "dashboard"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.page, {"name": "overview"}, name="home"),
+    path("overview/", views.page, {"name": "overview"}, name="overview"),
+    path("tiktok/", views.page, {"name": "tiktok"}, name="tiktok"),
+    path("compare/", views.page, {"name": "compare"}, name="compare"),
+    path("diagnostics/", views.page, {"name": "diagnostics"}, name="diagnostics"),
+    path("journeys/", views.page, {"name": "journeys"}, name="journeys"),
+    path("audits/", views.audits, name="audits"),
+    path("audits/<int:pk>/", views.audit_detail, name="audit_detail"),
+    path("export/<slug:name>/<slug:table>.csv", views.export_csv, name="export"),
 ]

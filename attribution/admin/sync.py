@@ -1,9 +1,13 @@
+"""The secret-safe TikTok integration form.
+
+The admin screens for TikTokIntegration and OutboxEntry live in ``crm_sync/admin_sync.py``: their
+actions (test connection, send a test event, resend) call the TikTok client in crm_sync, and
+attribution must not import crm_sync (floors). The form stays here, beside the model it protects.
+"""
+
 from django import forms
-from django.contrib import admin
 
-from attribution.models import OutboxEntry, Role, TikTokIntegration
-
-from .base import ReadOnlyScopedAdmin, WorkspaceScopedAdmin
+from attribution.models import TikTokEventSource, TikTokIntegration
 
 
 class TikTokIntegrationForm(forms.ModelForm):
@@ -16,37 +20,21 @@ class TikTokIntegrationForm(forms.ModelForm):
     class Meta:
         model = TikTokIntegration
         fields = ["workspace", "name", "enabled", "advertiser_id", "pixel_code", "event_set_id",
-                  "access_token", "test_event_code", "event_mapping", "limited_data_use"]
+                  "crm_event_source", "access_token", "test_event_code", "event_mapping",
+                  "limited_data_use"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial["access_token"] = ""
+        # Forms (and API clients) written before the field existed keep working: blank keeps it.
+        self.fields["crm_event_source"].required = False
+
+    def clean_crm_event_source(self):
+        return (self.cleaned_data.get("crm_event_source") or self.instance.crm_event_source
+                or TikTokEventSource.CRM)
 
     def clean_access_token(self):
         token = self.cleaned_data.get("access_token")
         if not token and self.instance.pk:
             return TikTokIntegration.objects.get(pk=self.instance.pk).access_token
         return token
-
-
-@admin.register(TikTokIntegration)
-class TikTokIntegrationAdmin(WorkspaceScopedAdmin):
-    form = TikTokIntegrationForm
-    edit_role = Role.ADMIN
-    list_display = ["name", "workspace", "enabled", "advertiser_id", "pixel_code", "token_set",
-                    "test_event_code"]
-    list_filter = ["workspace", "enabled"]
-
-    @admin.display(boolean=True, description="Token set")
-    def token_set(self, obj):
-        return obj.has_token
-
-
-@admin.register(OutboxEntry)
-class OutboxEntryAdmin(ReadOnlyScopedAdmin):
-    list_display = ["id", "workspace", "integration", "platform_event", "status", "attempts",
-                    "next_attempt_at", "sent_at", "request_id"]
-    list_filter = ["workspace", "integration", "status", "platform_event"]
-    search_fields = ["=conversion__event_id", "=request_id"]
-    raw_id_fields = ["conversion"]
-    show_full_result_count = False

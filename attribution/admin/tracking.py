@@ -1,3 +1,6 @@
+import re
+
+from django import forms
 from django.contrib import admin
 
 from attribution.models import ChannelRule, Contact, Touchpoint, Visitor
@@ -5,8 +8,23 @@ from attribution.models import ChannelRule, Contact, Touchpoint, Visitor
 from .base import ReadOnlyScopedAdmin, WorkspaceScopedAdmin
 
 
+class ChannelRuleForm(forms.ModelForm):
+    class Meta:
+        model = ChannelRule
+        fields = ["workspace", "priority", "field", "pattern", "channel", "kind", "is_active"]
+
+    def clean_pattern(self):
+        pattern = self.cleaned_data["pattern"]
+        try:
+            re.compile(pattern, re.IGNORECASE)
+        except re.error as exc:
+            raise forms.ValidationError(f"Not a valid regular expression: {exc}.") from exc
+        return pattern
+
+
 @admin.register(ChannelRule)
 class ChannelRuleAdmin(WorkspaceScopedAdmin):
+    form = ChannelRuleForm
     list_display = ["workspace", "priority", "field", "pattern", "channel", "kind", "is_active"]
     list_editable = ["priority", "is_active"]
     list_filter = ["workspace", "channel", "field", "is_active"]

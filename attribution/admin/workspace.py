@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from attribution.models import Membership, Role, Site, SiteSecretKey, Workspace
+from attribution.tracking.snippet import tracker_snippet
 
 from .base import ScopedInlineMixin, WorkspaceScopedAdmin, member_workspace_ids
 
@@ -68,9 +70,10 @@ class SiteAdmin(WorkspaceScopedAdmin):
     def tracker_snippet(self, obj):
         if not obj.pk:
             return "Save the site first."
-        snippet = (f'<script src="/static/clickledger/tracker.js" '
-                   f'data-site-key="{obj.public_key}" async></script>')
-        return format_html("<code>{}</code>", snippet)
+        return format_html("<code>{}</code><p class=\"help\">Paste into the &lt;head&gt; of every "
+                           "page (README: click capture). The address comes from PUBLIC_ORIGIN.</p>",
+                           tracker_snippet(site=obj,
+                                           origin=settings.CLICKLEDGER["PUBLIC_ORIGIN"]))
 
     @admin.action(description="Issue a secret key (shown once)")
     def issue_secret_key(self, request, queryset):

@@ -42,7 +42,13 @@ class TikTokIntegration(models.Model):
     event_mapping = models.JSONField(
         default=default_event_mapping, blank=True,
         help_text="Our event name or CRM stage → TikTok event name. Unmapped events are not sent.")
-    limited_data_use = models.BooleanField(default=False)
+    limited_data_use = models.BooleanField(
+        default=False, help_text="Send every event with TikTok's limited_data_use flag (GDPR/CCPA).")
+    crm_event_source = models.CharField(
+        max_length=8, default=TikTokEventSource.CRM,
+        choices=[(TikTokEventSource.CRM, TikTokEventSource.CRM.label),
+                 (TikTokEventSource.OFFLINE, TikTokEventSource.OFFLINE.label)],
+        help_text="event_source for CRM-stage conversions (sent to the event set id).")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -73,12 +79,15 @@ class OutboxEntry(models.Model):
     integration = models.ForeignKey(TikTokIntegration, null=True, blank=True,
                                     on_delete=models.CASCADE, related_name="outbox")
     platform_event = models.CharField(max_length=64, help_text="e.g. CompletePayment")
+    event_source = models.CharField(max_length=8, choices=TikTokEventSource.choices,
+                                    default=TikTokEventSource.WEB)
     status = models.CharField(max_length=10, choices=OutboxStatus.choices,
                               default=OutboxStatus.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     locked_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True, default="")
+    last_error = models.TextField(blank=True, default="",
+                                  help_text="The last error, or why a skipped row is not sent.")
     request_id = models.CharField(max_length=128, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -87,7 +96,14 @@ class OutboxEntry(models.Model):
         verbose_name_plural = "outbox entries"
         constraints = [models.UniqueConstraint(fields=["conversion", "destination"],
                                                name="outbox_unique_destination")]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            # Partial indexes keep claiming O(batch) however many sent rows pile up.
+            models.Index(fields=["next_attempt_at", "id"], name="outbox_due_partial",
+                         condition=models.Q(status__in=["queued", "retrying"])),
+            models.Index(fields=["locked_until"], name="outbox_lease_partial",
+                         condition=models.Q(status="sending")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.platform_event} → {self.destination} ({self.status})"

@@ -1,27 +1,90 @@
-"""Writing conversion-sync outbox rows, in the caller's transaction."""
+"""Writing conversion-sync outbox rows, in the caller's transaction.
 
-from attribution.models import ConversionEvent, OutboxEntry, TikTokIntegration
+A conversion that can never be sent (too old for TikTok, its contact opted out, no pixel code or
+event set id to send it to) still gets a row, marked ``skipped`` with the reason in ``last_error``,
+so the admin shows why it did not go out.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+from attribution.models import (
+    ConversionEvent,
+    EventSource,
+    OutboxEntry,
+    OutboxStatus,
+    TikTokEventSource,
+    TikTokIntegration,
+)
+
+DESTINATION_TIKTOK = "tiktok"
 
 
-def outbox_enqueue_conversion(*, conversion: ConversionEvent) -> list[OutboxEntry]:
+def outbox_enqueue_conversion(*, conversion: ConversionEvent,
+                              now: datetime | None = None) -> list[OutboxEntry]:
     """Queue ``conversion`` for every enabled destination that maps its event name.
 
     Call inside the transaction that created the conversion. Idempotent: an existing
-    (conversion, destination) row is left as it is.
+    (conversion, destination) row is left as it is. ``now`` is injectable for tests.
     """
-    if conversion.contact_id and conversion.contact.opted_out:
-        return []
+    now = now or timezone.now()
     entries = []
     integrations = TikTokIntegration.objects.filter(workspace_id=conversion.workspace_id,
-                                                    enabled=True)
+                                                    enabled=True).order_by("id")
     for integration in integrations:
         platform_event = (integration.event_mapping or {}).get(conversion.event_name)
         if not platform_event:
             continue
+        event_source = tiktok_event_source(conversion=conversion, integration=integration)
+        reason = outbox_skip_reason(conversion=conversion, integration=integration,
+                                    event_source=event_source, now=now)
         entry, _ = OutboxEntry.objects.get_or_create(
-            conversion=conversion, destination="tiktok",
+            conversion=conversion, destination=DESTINATION_TIKTOK,
             defaults={"workspace_id": conversion.workspace_id, "integration": integration,
-                      "platform_event": platform_event, "next_attempt_at": conversion.received_at},
+                      "platform_event": platform_event, "event_source": event_source,
+                      "status": OutboxStatus.SKIPPED if reason else OutboxStatus.QUEUED,
+                      "last_error": reason, "next_attempt_at": now},
         )
         entries.append(entry)
     return entries
+
+
+def tiktok_event_source(*, conversion: ConversionEvent, integration: TikTokIntegration) -> str:
+    """CRM stages go to the event set (crm or offline); pixel and server events to the pixel (web)."""
+    if conversion.source == EventSource.CRM:
+        return integration.crm_event_source
+    return TikTokEventSource.WEB
+
+
+def outbox_skip_reason(*, conversion: ConversionEvent, integration: TikTokIntegration,
+                       event_source: str, now: datetime) -> str:
+    """Why this conversion must not be sent to TikTok now, or "" when it may be."""
+    opted_out = bool(conversion.contact_id and conversion.contact.opted_out)
+    return sync_skip_reason(opted_out=opted_out, occurred_at=conversion.occurred_at,
+                            integration=integration, event_source=event_source, now=now)
+
+
+def sync_skip_reason(*, opted_out: bool, occurred_at: datetime, integration: TikTokIntegration,
+                     event_source: str, now: datetime) -> str:
+    """``outbox_skip_reason`` from plain values (the drain reads rows without model instances)."""
+    if opted_out:
+        return "contact opted out of data sharing"
+    if event_source == TikTokEventSource.WEB and not integration.pixel_code:
+        return "integration has no pixel code for web events"
+    if event_source != TikTokEventSource.WEB and not integration.event_set_id:
+        return f"integration has no event set id for {event_source} events"
+    return too_old_reason(occurred_at=occurred_at, event_source=event_source, now=now)
+
+
+def too_old_reason(*, occurred_at: datetime, event_source: str, now: datetime) -> str:
+    cfg = settings.CLICKLEDGER
+    if event_source == TikTokEventSource.WEB:
+        limit, setting = cfg["TIKTOK_WEB_EVENT_MAX_AGE_DAYS"], "TIKTOK_WEB_EVENT_MAX_AGE_DAYS"
+    else:
+        limit, setting = cfg["TIKTOK_OFFLINE_EVENT_MAX_AGE_DAYS"], "TIKTOK_OFFLINE_EVENT_MAX_AGE_DAYS"
+    if (now - occurred_at).total_seconds() <= limit * 86400:
+        return ""
+    # One wording per limit (the conversion shows when it occurred), so a batch skips in one write.
+    return f"too old for TikTok: {event_source} events are accepted up to {limit} days ({setting})"

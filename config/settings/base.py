@@ -171,6 +171,14 @@ CLICKLEDGER = {
     "EVENTS_API_MAX_BATCH": env.int("EVENTS_API_MAX_BATCH", default=1000),
     "EVENT_MAX_AGE_DAYS": env.int("EVENT_MAX_AGE_DAYS", default=90),
     "EVENT_MAX_FUTURE_SECONDS": env.int("EVENT_MAX_FUTURE_SECONDS", default=600),
+    # Collector (attribution.tracking): buffer accepted beacons in Redis and store them in bulk.
+    "COLLECTOR_BUFFER": env.bool("COLLECTOR_BUFFER", default=bool(REDIS_URL)),
+    "COLLECTOR_BUFFER_URL": env("COLLECTOR_BUFFER_URL", default=""),
+    "COLLECTOR_DRAIN_DELAY_SECONDS": env.float("COLLECTOR_DRAIN_DELAY_SECONDS", default=1.0),
+    "EVENTS_API_MAX_BODY_BYTES": env.int("EVENTS_API_MAX_BODY_BYTES", default=2 * 1024 * 1024),
+    "TRACKER_DEMO_PAGES": env.bool("TRACKER_DEMO_PAGES", default=DEBUG),
+    # Where browsers reach this server, for the tracker snippet shown in admin.
+    "PUBLIC_ORIGIN": env("PUBLIC_ORIGIN", default=""),
     "TIKTOK_API_BASE": env("TIKTOK_API_BASE", default="https://business-api.tiktok.com"),
     "TIKTOK_BATCH_SIZE": env.int("TIKTOK_BATCH_SIZE", default=50),
     "TIKTOK_BATCH_MAX_BYTES": env.int("TIKTOK_BATCH_MAX_BYTES", default=1_000_000),
@@ -178,11 +186,47 @@ CLICKLEDGER = {
     "TIKTOK_TIMEOUT_SECONDS": env.float("TIKTOK_TIMEOUT_SECONDS", default=10.0),
     "TIKTOK_MAX_ATTEMPTS": env.int("TIKTOK_MAX_ATTEMPTS", default=12),
     "TIKTOK_WEB_EVENT_MAX_AGE_DAYS": env.int("TIKTOK_WEB_EVENT_MAX_AGE_DAYS", default=7),
-    "TIKTOK_OFFLINE_EVENT_MAX_AGE_DAYS": env.int("TIKTOK_OFFLINE_EVENT_MAX_AGE_DAYS", default=90),
+    "TIKTOK_OFFLINE_EVENT_MAX_AGE_DAYS": env.int("TIKTOK_OFFLINE_EVENT_MAX_AGE_DAYS", default=28),
+    # CRM deal import: region (ISO country) for phone numbers written without +, when an import
+    # or its saved mapping names none.
+    "CRM_DEFAULT_PHONE_REGION": env("CRM_DEFAULT_PHONE_REGION", default=""),
     # Attribution runs: conversions per chunk (one task, one transaction) and the default period.
     "ATTRIBUTION_CHUNK_CONVERSIONS": env.int("ATTRIBUTION_CHUNK_CONVERSIONS", default=500_000),
     "ATTRIBUTION_DEFAULT_PERIOD_DAYS": env.int("ATTRIBUTION_DEFAULT_PERIOD_DAYS", default=365),
+    # Conversion sync (crm_sync.tiktok, crm_sync.services.outbox_drain): see README "Conversion sync".
+    "TIKTOK_RATE_BURST": env.int("TIKTOK_RATE_BURST", default=0),  # 0: one second's worth of the rate
+    "TIKTOK_RATE_LIMITED_PAUSE_SECONDS": env.float("TIKTOK_RATE_LIMITED_PAUSE_SECONDS", default=5.0),
+    "TIKTOK_LEASE_SECONDS": env.float("TIKTOK_LEASE_SECONDS", default=120.0),
+    "TIKTOK_BACKOFF_BASE_SECONDS": env.float("TIKTOK_BACKOFF_BASE_SECONDS", default=30.0),
+    "TIKTOK_BACKOFF_CAP_SECONDS": env.float("TIKTOK_BACKOFF_CAP_SECONDS", default=3600.0),
+    "TIKTOK_DRAIN_MAX_SECONDS": env.float("TIKTOK_DRAIN_MAX_SECONDS", default=50.0),
+    "TIKTOK_DRAIN_INTERVAL_SECONDS": env.float("TIKTOK_DRAIN_INTERVAL_SECONDS", default=10.0),
+    # TikTok reply codes worth a retry (rate limit, system errors); any 5xxxx code is retried too.
+    "TIKTOK_RETRYABLE_CODES": env.list("TIKTOK_RETRYABLE_CODES", cast=int, default=[40100, 50000, 50002]),
 }
+
+# Beat entries here are copied into django-celery-beat's tables, where admins can edit them.
+CELERY_BEAT_SCHEDULE = {
+    "tiktok-outbox-drain": {
+        "task": "crm_sync.tasks.outbox_drain_due",
+        "schedule": CLICKLEDGER["TIKTOK_DRAIN_INTERVAL_SECONDS"],
+    },
+}
+
+# --- Dashboard and TikTok reporting -----------------------------------------------------------
+CLICKLEDGER.update({
+    # report/integrated/get: rows per page (max 1,000) and days per request (TikTok caps daily spans).
+    "TIKTOK_REPORT_PAGE_SIZE": env.int("TIKTOK_REPORT_PAGE_SIZE", default=1000),
+    "TIKTOK_REPORT_MAX_DAYS": env.int("TIKTOK_REPORT_MAX_DAYS", default=30),
+    # Which metrics count as "reported conversions" and their value (total_complete_payment_rate is,
+    # despite its name, the total purchase value).
+    "TIKTOK_REPORT_CONVERSION_METRIC": env("TIKTOK_REPORT_CONVERSION_METRIC", default="conversion"),
+    "TIKTOK_REPORT_VALUE_METRIC": env("TIKTOK_REPORT_VALUE_METRIC", default="total_complete_payment_rate"),
+    # The daily import re-reads this many past days: TikTok keeps attributing late conversions.
+    "TIKTOK_REPORT_REFRESH_DAYS": env.int("TIKTOK_REPORT_REFRESH_DAYS", default=7),
+    # Absolute links in audit emails, e.g. https://clickledger.example.com
+    "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", default="http://localhost:8000"),
+})
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="clickledger@localhost")
@@ -193,5 +237,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # httpx logs every request at INFO: one line per TikTok batch is noise, errors are logged by us.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }

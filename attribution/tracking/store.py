@@ -1,0 +1,131 @@
+"""Storing accepted collector records in bulk: visitors, touchpoints and pixel conversions.
+
+A record is the JSON-safe dict ``collector_*_accept`` builds (see ``records``): the same function
+stores one record on the request (no buffer) or hundreds drained from the buffer. Storing is
+idempotent: touches by ``touch_key``, conversions by event_id, visitors by their uid.
+"""
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from attribution.models import Ad, ConversionEvent, EventSource, Site, Touchpoint, Visitor, Workspace
+from attribution.services.conversions_bulk import conversion_record_many
+
+from .channels import TouchSignals, classify
+from .rules import channel_rules_for
+
+TOUCH_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term",
+                "ttclid", "fbclid", "gclid", "landing_url", "referrer")
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    touches_received: int = 0
+    conversions_created: int = 0
+    conversions_repeated: int = 0
+
+
+def records_store(*, records: list[dict]) -> StoreResult:
+    """Store touch and event records (any mix of workspaces) in one transaction per workspace."""
+    by_workspace: dict[int, list[dict]] = defaultdict(list)
+    for record in records:
+        by_workspace[record["ws"]].append(record)
+    totals = [0, 0, 0]
+    for workspace_id, group in by_workspace.items():
+        with transaction.atomic():
+            visitors = visitors_upsert(workspace_id=workspace_id, records=group)
+            touches = [r for r in group if r["t"] == "touch"]
+            events = [r for r in group if r["t"] == "event"]
+            _touches_store(workspace_id, touches, visitors)
+            created = _events_store(workspace_id, events, visitors)
+        totals[0] += len(touches)
+        totals[1] += created
+        totals[2] += len(events) - created
+    return StoreResult(*totals)
+
+
+def visitors_upsert(*, workspace_id: int,
+                    records: list[dict]) -> dict[uuid.UUID, tuple[int, int | None]]:
+    """Create missing visitors of records (``v``: uid, ``site``, ``at``); uid → (id, contact id)."""
+    uids: dict[uuid.UUID, dict] = {}
+    for record in records:
+        uids.setdefault(uuid.UUID(record["v"]), record)
+    Visitor.objects.bulk_create(
+        [Visitor(workspace_id=workspace_id, site_id=r["site"], uid=uid,
+                 first_seen_at=_at(r), last_seen_at=_at(r)) for uid, r in uids.items()],
+        batch_size=500, ignore_conflicts=True)
+    rows = Visitor.objects.filter(workspace_id=workspace_id, uid__in=list(uids)).values_list(
+        "uid", "id", "contact_id")
+    found = {uid: (pk, contact_id) for uid, pk, contact_id in rows}
+    Visitor.objects.filter(pk__in=[pk for pk, _ in found.values()]).update(
+        last_seen_at=timezone.now())
+    return found
+
+
+def _touches_store(workspace_id: int, records: list[dict], visitors: dict) -> None:
+    if not records:
+        return
+    rules = channel_rules_for(workspace_id=workspace_id)
+    domains = _site_domains({r["site"] for r in records})
+    ads = _ads_by_external_id(workspace_id, {r["f"]["utm_content"] for r in records})
+    rows = []
+    for record in records:
+        fields = record["f"]
+        signals = TouchSignals(**{k: fields[k] for k in ("utm_source", "utm_medium", "ttclid",
+                                                         "fbclid", "gclid", "referrer")})
+        channel, kind = classify(signals, rules=rules, own_domains=domains.get(record["site"], ()))
+        ad = ads.get(fields["utm_content"])
+        rows.append(Touchpoint(
+            workspace_id=workspace_id, site_id=record["site"],
+            visitor_id=visitors[uuid.UUID(record["v"])][0],
+            occurred_at=_at(record, fields.get("time")), channel=channel, kind=kind,
+            touch_key=fields["touch_key"], ip_truncated=record["ip"], user_agent=record["ua"],
+            ad_id=ad[0] if ad else None, adgroup_id=ad[1] if ad else None,
+            campaign_id=ad[2] if ad else None,
+            **{name: fields[name] for name in TOUCH_FIELDS}))
+    Touchpoint.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+
+
+def _events_store(workspace_id: int, records: list[dict], visitors: dict) -> int:
+    if not records:
+        return 0
+    rows = []
+    for record in records:
+        fields = record["f"]
+        visitor_id, contact_id = visitors[uuid.UUID(record["v"])]
+        rows.append(ConversionEvent(
+            site_id=record["site"], event_name=fields["event"], event_id=fields["event_id"],
+            occurred_at=_at(record, fields.get("time")), value=Decimal(fields["value"]),
+            currency=fields["currency"], source=EventSource.PIXEL, visitor_id=visitor_id,
+            contact_id=contact_id, ttclid=fields["ttclid"], ttp=fields["ttp"],
+            page_url=fields["page_url"], referrer=fields["referrer"], ip_truncated=record["ip"],
+            user_agent=record["ua"], properties=fields["properties"]))
+    workspace = Workspace(pk=workspace_id)
+    outcomes = conversion_record_many(workspace=workspace, events=rows)
+    return sum(o.created for o in outcomes)
+
+
+def _at(record: dict, explicit: str | None = None) -> datetime:
+    return datetime.fromisoformat(explicit or record["at"])
+
+
+def _site_domains(site_ids: set[int]) -> dict[int, tuple[str, ...]]:
+    return {pk: tuple(domains or ()) for pk, domains in
+            Site.objects.filter(pk__in=site_ids).values_list("pk", "domains")}
+
+
+def _ads_by_external_id(workspace_id: int, contents: set[str]) -> dict[str, tuple[int, int, int]]:
+    """utm_content carries the platform's ad id by convention; resolve it to our ad entities."""
+    ids = [c for c in contents if c and c.isdigit()]
+    if not ids:
+        return {}
+    rows = Ad.objects.filter(workspace_id=workspace_id, external_id__in=ids).values_list(
+        "external_id", "id", "adgroup_id", "campaign_id")
+    return {ext: (pk, group, campaign) for ext, pk, group, campaign in rows}
+

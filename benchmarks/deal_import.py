@@ -1,0 +1,162 @@
+"""Deal import throughput and memory: rows/s and peak RSS at 100k and 1M rows.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cl_crm \
+        .venv/bin/python benchmarks/deal_import.py [--sizes 100000 1000000]
+
+Each size runs in its own process (so peak RSS belongs to that size): it writes a HubSpot-style
+export (two deals per contact email, 30% with a phone, 20% with the visitor id of a stored visitor
+and half of those with the ttclid of a stored click, 20% closed won → ClosedWon conversions with
+outbox rows), imports it through the same service the Celery task uses, then imports it again
+(every row unchanged). DEBUG is off, as in production.
+Baseline, measured in the same process: one pass of ``csv.reader`` over the file, the ceiling of
+any CSV import in Python. Figures are printed, never asserted.
+"""
+
+import argparse
+import csv
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STAGES = ("appointmentscheduled", "Qualified To Buy", "contractsent", "Closed Won", "closedlost")
+HEADER = ["Record ID", "Deal Name", "Deal Stage", "Pipeline", "Amount", "Deal currency code",
+          "Create Date", "Close Date", "Deal owner", "Email", "Phone Number", "utm_source",
+          "utm_medium", "utm_campaign", "ttclid", "cl_visitor_id"]
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def write_export(path: Path, rows: int, known: int) -> None:
+    """Two deals per person; persons below ``known`` came through the site: their deals carry the
+    visitor id, and every second one of them also the ttclid of a stored click."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(HEADER)
+        for n in range(rows):
+            person = n // 2
+            on_site = person < known
+            out.writerow([
+                str(10_000_000_000 + n), f"Deal {n}", STAGES[n % 5], "Sales Pipeline",
+                f"{(n % 997) * 13 + 100:,}.50", "USD",
+                f"2026-{1 + n % 12:02d}-{1 + n % 28:02d} 10:{n % 60:02d}",
+                f"2026-12-{1 + n % 28:02d}", f"Owner {n % 40}", f"person{person}@example.com",
+                f"+1415{person:07d}" if n % 10 < 3 else "",
+                "tiktok" if n % 3 else "google", "paid_social", f"campaign_{n % 50}",
+                f"E.C.P.bench{person}" if on_site and person % 2 == 0 else "",
+                str(uuid.UUID(int=person + 1)) if on_site else "",
+            ])
+
+
+def _known_visitors(workspace, site, known: int) -> None:
+    """Visitors (and clicks) the export's hidden fields point at, created in chunks."""
+    from attribution.models import Touchpoint, Visitor
+
+    for start in range(0, known, 5000):
+        people = range(start, min(start + 5000, known))
+        visitors = Visitor.objects.bulk_create(
+            [Visitor(workspace=workspace, site=site, uid=uuid.UUID(int=p + 1)) for p in people])
+        Touchpoint.objects.bulk_create(
+            [Touchpoint(workspace=workspace, visitor=v, occurred_at=v.first_seen_at,
+                        ttclid=f"E.C.P.bench{p}") for p, v in zip(people, visitors, strict=True)
+             if p % 2 == 0])
+
+
+def child(rows: int) -> dict:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    os.environ["DEBUG"] = "false"  # as in production: no query log
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.files import File
+    from django.core.management import call_command
+    from django.db import connection
+
+    from attribution.models import Site, Workspace
+    from crm_sync.importing.services import deal_import_create, deal_import_run
+    from crm_sync.models import DealStageRule
+    from tests.factories import TikTokIntegrationFactory
+
+    call_command("migrate", verbosity=0)
+    workspace = Workspace.objects.create(name="bench", slug=f"bench-{uuid.uuid4().hex[:8]}")
+    site = Site.objects.create(workspace=workspace, name="bench")
+    DealStageRule.objects.create(workspace=workspace, crm_stage="closedwon", event_name="ClosedWon",
+                                 uses_amount=True)
+    TikTokIntegrationFactory(workspace=workspace)
+    _known_visitors(workspace, site, known=rows // 10)
+    rss_before = rss_mb()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "deals.csv"
+        write_export(path, rows, known=rows // 10)
+        started = time.perf_counter()
+        with path.open(encoding="utf-8", newline="") as handle:
+            sum(1 for _ in csv.reader(handle))
+        baseline = time.perf_counter() - started
+        timings, imports = [], []
+        for _ in range(2):  # first import, then the same file again (all unchanged)
+            with path.open("rb") as handle:
+                deal_import = deal_import_create(workspace=workspace, file=File(handle, "deals.csv"),
+                                                 preset="hubspot")
+            started = time.perf_counter()
+            deal_import = deal_import_run(deal_import=deal_import)
+            timings.append(time.perf_counter() - started)
+            imports.append(deal_import)
+            assert deal_import.status == "succeeded", deal_import.error
+            deal_import.file.delete(save=False)
+        size_mb = path.stat().st_size / 2**20
+    result = {"rows": rows, "file_mb": round(size_mb, 1), "db": connection.vendor,
+              "csv_reader_rows_s": round(rows / baseline), "import_rows_s": round(rows / timings[0]),
+              "reimport_rows_s": round(rows / timings[1]),
+              "conversions": imports[0].conversions_created,
+              "rss_before_mb": round(rss_before), "peak_rss_mb": round(rss_mb())}
+    _cleanup(connection, workspace.pk)
+    return result
+
+
+def _cleanup(connection, workspace_id: int) -> None:
+    tables = ["attribution_outboxentry", "crm_sync_dealstagechange", "crm_sync_deal",
+              "attribution_conversionevent", "attribution_touchpoint", "attribution_visitor",
+              "attribution_contact", "crm_sync_dealimport", "crm_sync_dealstagerule",
+              "attribution_tiktokintegration", "attribution_site", "attribution_workspace"]
+    with connection.cursor() as cursor:
+        for table in tables:
+            column = "id" if table == "attribution_workspace" else "workspace_id"
+            cursor.execute(f"DELETE FROM {table} WHERE {column} = %s", [workspace_id])  # noqa: S608
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child)))
+        return
+    results = []
+    for size in args.sizes:
+        out = subprocess.run([sys.executable, __file__, "--child", str(size)], check=True,
+                             capture_output=True, text=True, cwd=ROOT)
+        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        r = results[-1]
+        print(f"{r['rows']:>9,} rows ({r['file_mb']} MB, {r['db']}): import {r['import_rows_s']:,} rows/s, "
+              f"re-import {r['reimport_rows_s']:,} rows/s, csv.reader baseline {r['csv_reader_rows_s']:,} "
+              f"rows/s (import at {r['import_rows_s'] / r['csv_reader_rows_s']:.1%} of it), "
+              f"{r['conversions']:,} conversions, peak RSS {r['peak_rss_mb']} MB "
+              f"(after setup {r['rss_before_mb']} MB)", flush=True)
+    if len(results) > 1:
+        first, last = results[0], results[-1]
+        print(f"memory ratio {last['rows'] // first['rows']}x rows → "
+              f"{last['peak_rss_mb'] / first['peak_rss_mb']:.2f}x peak RSS")
+
+
+if __name__ == "__main__":
+    main()

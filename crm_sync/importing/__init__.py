@@ -1,0 +1,9 @@
+"""Importing CRM deals from CSV exports, the REST API and webhooks.
+
+Layers, bottom up: ``parsing`` (pure: amounts, dates, stages), ``presets`` (column names of the
+HubSpot and Salesforce exports), ``reader`` (streaming CSV records), ``rows`` (a record → a parsed
+row or its errors), ``bulk_sql`` and ``lookups`` (set-based SQL), ``linking`` and
+``stage_conversions`` (bulk identity linking, CRM-stage conversions with outbox rows), ``batch``
+(one batch → deals, stage history, conversions), ``services`` (a whole file, in one transaction),
+``preview``, ``webhook``, ``tasks`` (Celery), ``selectors`` (live progress) and ``views`` (REST).
+"""

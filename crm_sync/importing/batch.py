@@ -1,0 +1,211 @@
+"""One batch of parsed rows → upserted deals, their stage history and CRM-stage conversions.
+
+The single write path for CSV imports and webhooks. A fixed number of queries per batch, whatever
+its size: fetch the stored deals, link identities, upsert the changed deals, insert stage changes,
+record conversions. Rows whose values equal the stored deal are not written at all, which is what
+makes re-importing a file change nothing.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+
+from attribution.models import Workspace
+from crm_sync.models import Deal, DealStageChange, DealStageRule
+
+from . import lookups  # noqa: F401  (registers __anyof)
+from .bulk_sql import models_insert
+from .linking import RowLinks, links_resolve, visitors_identify
+from .parsing import stage_key
+from .rows import DealRow
+from .stage_conversions import StageConversion, stage_conversions_record
+
+_COPIED = ("name", "pipeline", "owner", "utm_source", "utm_medium", "utm_campaign", "utm_content",
+           "utm_term", "ttclid", "cl_visitor_id", "closed_at")
+_DEAL_FIELDS = ("crm", "name", "stage", "pipeline", "amount", "currency", "owner", "created_at_crm",
+                "closed_at", "contact_id", "visitor_id", "touchpoint_id", "utm_source", "utm_medium",
+                "utm_campaign", "utm_content", "utm_term", "ttclid", "cl_visitor_id")
+_UPDATE_FIELDS = [*_DEAL_FIELDS, "updated_at"]
+
+
+@dataclass(frozen=True)
+class ImportContext:
+    """What every batch of one import shares."""
+
+    workspace: Workspace
+    crm: str
+    source: str  # "import" or "webhook": written on each stage change
+    now: datetime
+    closed_stage_keys: frozenset[str]
+    rules: dict[str, tuple[str, bool]]  # stage_key → (event name, uses amount)
+
+    @classmethod
+    def build(cls, *, workspace: Workspace, crm: str, source: str, now: datetime,
+              closed_stage_keys: frozenset[str]) -> "ImportContext":
+        rules = {}
+        for rule in DealStageRule.objects.filter(workspace=workspace).order_by("id"):
+            rules.setdefault(stage_key(rule.crm_stage), (rule.event_name, rule.uses_amount))
+        return cls(workspace, crm, source, now, closed_stage_keys, rules)
+
+
+@dataclass
+class BatchCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    stage_changes: int = 0
+    conversions: int = 0
+
+    def add(self, other: "BatchCounts") -> None:
+        for name in ("created", "updated", "unchanged", "stage_changes", "conversions"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass(slots=True)
+class _Move:
+    row: DealRow
+    values: dict
+    from_stage: str
+    deal_id: int = 0
+    entered_at: datetime | None = None
+
+
+@dataclass
+class _Plan:
+    counts: BatchCounts
+    writes: dict[str, dict]  # crm_id → the deal's values after this batch
+    moves: list[_Move]
+    devices: dict[int, int]  # visitor id → contact id
+
+
+@transaction.atomic
+def deals_apply_batch(*, ctx: ImportContext, rows: list[DealRow]) -> BatchCounts:
+    """Upsert ``rows`` (unique crm ids) with their side effects, all in one transaction."""
+    stored = {d["crm_id"]: d for d in Deal.objects.select_for_update()
+              .filter(workspace=ctx.workspace, crm_id__anyof=[r.crm_id for r in rows])
+              .values("id", "crm_id", *_DEAL_FIELDS)}
+    plan = _plan(ctx, rows, links_resolve(workspace=ctx.workspace, rows=rows), stored)
+    ids = _deals_write(ctx, plan.writes)
+    for move in plan.moves:
+        move.deal_id = ids[move.row.crm_id]
+    plan.counts.stage_changes = _stage_changes_write(ctx, plan.moves)
+    plan.counts.conversions = stage_conversions_record(workspace=ctx.workspace,
+                                                       items=_conversions_due(ctx, plan.moves))
+    visitors_identify(pairs=plan.devices)
+    return plan.counts
+
+
+def _plan(ctx: ImportContext, rows: list[DealRow], links: list[RowLinks], stored: dict[str, dict]) -> _Plan:
+    """Decide, in memory, what each row changes: nothing, a new deal, or an update (and a move)."""
+    plan = _Plan(BatchCounts(), {}, [], {})
+    latest = _latest_changes(rows, stored)
+    for row, link in zip(rows, links, strict=True):
+        before = stored.get(row.crm_id)
+        if before and _is_stale(row, latest.get(before["id"])):
+            plan.counts.unchanged += 1  # an older state arriving late (webhook retry, old file): ignored
+            continue
+        values = _merged(row, link, before, ctx)
+        if values["contact_id"] and values["visitor_id"]:
+            plan.devices[values["visitor_id"]] = values["contact_id"]
+        if before and all(before[k] == values[k] for k in _DEAL_FIELDS):
+            plan.counts.unchanged += 1
+            continue
+        plan.writes[row.crm_id] = values
+        if before:
+            plan.counts.updated += 1
+        else:
+            plan.counts.created += 1
+        from_stage = before["stage"] if before else ""
+        if stage_key(from_stage) != stage_key(values["stage"]):
+            plan.moves.append(_Move(row, values, from_stage))
+    return plan
+
+
+def _is_stale(row: DealRow, latest: datetime | None) -> bool:
+    return bool(row.stage_changed_at and latest and row.stage_changed_at < latest)
+
+
+def _latest_changes(rows: list[DealRow], stored: dict[str, dict]) -> dict[int, datetime]:
+    """Deal id → time of its latest recorded stage change, for rows that say when theirs was."""
+    ids = [stored[r.crm_id]["id"] for r in rows if r.stage_changed_at and r.crm_id in stored]
+    if not ids:
+        return {}
+    return dict(DealStageChange.objects.filter(deal_id__in=ids).values("deal_id")
+                .annotate(latest=Max("changed_at")).values_list("deal_id", "latest"))
+
+
+def _merged(row: DealRow, link: RowLinks, before: dict | None, ctx: ImportContext) -> dict:
+    """The deal's values after this row: fields the source did not carry keep their stored value."""
+    values = dict(before) if before else {
+        "crm": ctx.crm, "name": "", "pipeline": "", "amount": None, "currency": "", "owner": "",
+        "created_at_crm": None, "closed_at": None, "contact_id": None, "visitor_id": None,
+        "touchpoint_id": None, **dict.fromkeys(_COPIED[3:10], "")}
+    values.pop("id", None)
+    values.pop("crm_id", None)
+    present = row.present
+    values["stage"] = row.stage
+    for name in _COPIED:
+        if name in present:
+            values[name] = getattr(row, name)
+    if "created_at" in present:
+        values["created_at_crm"] = row.created_at
+    if "amount" in present:
+        values["amount"] = row.amount
+    if "amount" in present or "currency" in present:
+        values["currency"] = row.currency
+    for name in ("contact_id", "visitor_id", "touchpoint_id"):
+        if getattr(link, name):
+            values[name] = getattr(link, name)
+    return values
+
+
+def _deals_write(ctx: ImportContext, writes: dict[str, dict]) -> dict[str, int]:
+    """Upsert on (workspace, crm_id); return crm_id → deal id."""
+    rows = [{"workspace_id": ctx.workspace.pk, "crm_id": crm_id, "imported_at": ctx.now, **values}
+            for crm_id, values in writes.items()]
+    written = models_insert(Deal, rows, conflict=("workspace", "crm_id"), update=_UPDATE_FIELDS,
+                            returning=("crm_id", "id"))
+    return dict(written)
+
+
+def _changed_at(ctx: ImportContext, row: DealRow, to_stage: str, is_new: bool) -> datetime:
+    """When the deal entered its stage: the export's own date when it has one, else now."""
+    if row.stage_changed_at:
+        return row.stage_changed_at
+    if row.closed_at and stage_key(to_stage) in ctx.closed_stage_keys:
+        return row.closed_at
+    if is_new and row.created_at:
+        return row.created_at
+    return ctx.now
+
+
+def _stage_changes_write(ctx: ImportContext, moves: list[_Move]) -> int:
+    changes = []
+    for move in moves:
+        move.entered_at = _changed_at(ctx, move.row, move.values["stage"], not move.from_stage)
+        changes.append({"workspace_id": ctx.workspace.pk, "deal_id": move.deal_id,
+                        "from_stage": move.from_stage, "to_stage": move.values["stage"],
+                        "changed_at": move.entered_at, "source": ctx.source, "recorded_at": ctx.now})
+    models_insert(DealStageChange, changes)
+    return len(changes)
+
+
+def _conversions_due(ctx: ImportContext, moves: list[_Move]) -> list[StageConversion]:
+    due = []
+    for move in moves:
+        values = move.values
+        rule = ctx.rules.get(stage_key(values["stage"]))
+        if not rule:
+            continue
+        event_name, uses_amount = rule
+        amount = values["amount"]
+        due.append(StageConversion(
+            event_name=event_name, crm_id=move.row.crm_id, occurred_at=move.entered_at,
+            value=amount if uses_amount and amount is not None else Decimal(0),
+            currency=values["currency"], contact_id=values["contact_id"], visitor_id=values["visitor_id"],
+            fields={"ttclid": values["ttclid"], "email_hash": move.row.email_hash,
+                    "phone_hash": move.row.phone_hash}))
+    return due

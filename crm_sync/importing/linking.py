@@ -1,0 +1,190 @@
+"""Linking a batch of deal rows to contacts, visitors and clicks, in a fixed number of queries.
+
+Semantics are those of ``attribution.services.identity``: a contact is found by any hashed key,
+created when none matches, keys are added but never overwritten; rows whose keys point at several
+contacts go through ``contact_resolve`` itself (it merges them). A visitor that shares a deal with a
+contact becomes that contact's device (``visitor_identify``), which is what carries cross-device
+touches into the contact's journey.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, Q, Subquery
+
+from attribution.models import Contact, ConversionEvent, Touchpoint, Visitor, Workspace
+from attribution.services.identity import contact_resolve
+
+from . import lookups  # noqa: F401  (registers __anyof)
+from .bulk_sql import models_insert, rows_update
+from .rows import DealRow
+
+CONTACT_KEYS = ("email_hash", "phone_hash", "crm_contact_id")
+
+
+@dataclass(slots=True)
+class RowLinks:
+    contact_id: int | None = None
+    visitor_id: int | None = None
+    touchpoint_id: int | None = None
+
+
+def links_resolve(*, workspace: Workspace, rows: Sequence[DealRow]) -> list[RowLinks]:
+    """Contact, visitor and click of each row (None: the row carries no key for it)."""
+    contact_ids = contacts_link(workspace=workspace, keys=[_contact_keys(r) for r in rows])
+    visitors = _visitors_by_uid(workspace, rows)
+    clicks = _clicks_by_ttclid(workspace, rows)
+    links = []
+    for row, contact_id in zip(rows, contact_ids, strict=True):
+        link = RowLinks(contact_id=contact_id)
+        visitor = visitors.get(row.visitor_uid) if row.visitor_uid else None
+        click = clicks.get(row.ttclid) if row.ttclid else None
+        if visitor:
+            link.visitor_id = visitor
+        if click:
+            link.touchpoint_id, click_visitor = click
+            link.visitor_id = link.visitor_id or click_visitor
+        links.append(link)
+    _clicks_by_utm(rows, links)
+    return links
+
+
+def _contact_keys(row: DealRow) -> dict[str, str]:
+    return {k: v for k in CONTACT_KEYS if (v := getattr(row, k))}
+
+
+def contacts_link(*, workspace: Workspace, keys: Sequence[dict[str, str]]) -> list[int | None]:
+    """The contact id for each key set: found, created in bulk, or resolved by merging."""
+    index, contacts = _contacts_index(workspace, keys)
+    pending: dict[int, dict] = {}  # temporary negative id → new contact's keys
+    dirty: set[int] = set()
+    results: list[int | None] = []
+    conflicts: list[int] = []
+    for position, given in enumerate(keys):
+        matched = {index[k][v] for k, v in given.items() if v in index[k]}
+        if not given:
+            results.append(None)
+            continue
+        if len(matched) > 1:
+            results.append(None)
+            conflicts.append(position)
+            continue
+        if matched:
+            cid = matched.pop()
+            contact = contacts[cid] if cid > 0 else pending[cid]
+            for key, value in given.items():
+                if not contact[key]:
+                    contact[key] = value
+                    index[key][value] = cid
+                    if cid > 0:
+                        dirty.add(cid)
+        else:
+            cid = -(len(pending) + 1)
+            pending[cid] = {k: given.get(k, "") for k in CONTACT_KEYS}
+            for key, value in given.items():
+                index[key][value] = cid
+        results.append(cid)
+    real_ids = _contacts_write(workspace, pending, {cid: contacts[cid] for cid in dirty})
+    results = [real_ids.get(cid, cid) if cid is not None else None for cid in results]
+    return _conflicts_resolve(workspace, keys, results, conflicts)
+
+
+def _contacts_index(workspace, keys):
+    wanted = {k: {g[k] for g in keys if g.get(k)} for k in CONTACT_KEYS}
+    match = Q()
+    for key, values in wanted.items():
+        if values:
+            match |= Q(**{f"{key}__anyof": values})
+    index: dict[str, dict[str, int]] = {k: {} for k in CONTACT_KEYS}
+    contacts: dict[int, dict] = {}
+    if not match:
+        return index, contacts
+    for row in Contact.objects.filter(workspace=workspace).filter(match).order_by("id").values(
+            "id", *CONTACT_KEYS):
+        contacts[row["id"]] = row
+        for key in CONTACT_KEYS:
+            if row[key]:
+                index[key].setdefault(row[key], row["id"])
+    return index, contacts
+
+
+def _contacts_write(workspace, pending: dict[int, dict], dirty: dict[int, dict]) -> dict[int, int]:
+    temp_ids = list(pending)
+    # RETURNING comes back in insert order (Django's bulk_create relies on the same).
+    created = models_insert(Contact, [{"workspace_id": workspace.pk, **pending[cid]} for cid in temp_ids],
+                            returning=("id",))
+    rows_update(Contact, ["id", *CONTACT_KEYS],
+                [(cid, *(c[k] for k in CONTACT_KEYS)) for cid, c in dirty.items()])
+    return {cid: contact_id for cid, (contact_id,) in zip(temp_ids, created, strict=True)}
+
+
+def _conflicts_resolve(workspace, keys, results, conflicts) -> list[int | None]:
+    """Rows whose keys name several contacts: merge them the one way attribution does."""
+    replaced: dict[int, int] = {}
+    for position in conflicts:
+        keeper = contact_resolve(workspace=workspace, **keys[position])
+        results[position] = keeper.pk
+        linked = {cid for cid in results if cid}
+        gone = linked - set(Contact.objects.filter(pk__in=linked).values_list("id", flat=True))
+        for cid in gone:
+            replaced[cid] = keeper.pk
+    if not replaced:
+        return results
+    return [replaced.get(cid, cid) if cid else cid for cid in results]
+
+
+def _visitors_by_uid(workspace, rows) -> dict:
+    uids = {r.visitor_uid for r in rows if r.visitor_uid}
+    if not uids:
+        return {}
+    return dict(Visitor.objects.filter(workspace=workspace, uid__anyof=uids).values_list("uid", "id"))
+
+
+def _clicks_by_ttclid(workspace, rows) -> dict[str, tuple[int, int]]:
+    """ttclid → (touchpoint id, visitor id) of its latest touchpoint."""
+    ttclids = {r.ttclid for r in rows if r.ttclid}
+    if not ttclids:
+        return {}
+    found = {}
+    for ttclid, tp_id, visitor_id in (Touchpoint.objects.filter(workspace=workspace, ttclid__anyof=ttclids)
+                                      .exclude(ttclid="")  # the partial index's predicate
+                                      .order_by("occurred_at", "id")
+                                      .values_list("ttclid", "id", "visitor_id")):
+        found[ttclid] = (tp_id, visitor_id)
+    return found
+
+
+def _clicks_by_utm(rows: Sequence[DealRow], links: list[RowLinks]) -> None:
+    """Without a ttclid, the visitor's latest touch carrying the deal's utm_source + utm_campaign."""
+    wanted = {(link.visitor_id, r.utm_source, r.utm_campaign)
+              for r, link in zip(rows, links, strict=True)
+              if not link.touchpoint_id and link.visitor_id and r.utm_source and r.utm_campaign}
+    if not wanted:
+        return
+    found = {}
+    for visitor_id, source, campaign, tp_id in (
+            Touchpoint.objects.filter(visitor_id__in={w[0] for w in wanted},
+                                      utm_campaign__in={w[2] for w in wanted})
+            .order_by("occurred_at", "id")
+            .values_list("visitor_id", "utm_source", "utm_campaign", "id")):
+        found[(visitor_id, source, campaign)] = tp_id
+    for r, link in zip(rows, links, strict=True):
+        if not link.touchpoint_id and link.visitor_id:
+            link.touchpoint_id = found.get((link.visitor_id, r.utm_source, r.utm_campaign))
+
+
+def visitors_identify(*, pairs: dict[int, int]) -> int:
+    """Link each visitor (device) to its deal's contact, as ``visitor_identify`` does one by one.
+
+    ``pairs`` is visitor id → contact id. Returns how many visitors changed contact.
+    """
+    if not pairs:
+        return 0
+    current = dict(Visitor.objects.filter(pk__anyof=pairs).values_list("id", "contact_id"))
+    moved = [(vid, cid) for vid, cid in pairs.items() if vid in current and current[vid] != cid]
+    if not moved:
+        return 0
+    rows_update(Visitor, ["id", "contact_id"], moved)
+    ConversionEvent.objects.filter(visitor_id__in=[vid for vid, _ in moved], contact__isnull=True).update(
+        contact_id=Subquery(Visitor.objects.filter(pk=OuterRef("visitor_id")).values("contact_id")[:1]))
+    return len(moved)

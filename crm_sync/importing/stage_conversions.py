@@ -1,0 +1,110 @@
+"""CRM stage changes that matter become conversions, in bulk, with their outbox rows.
+
+Same result as calling ``attribution.services.conversions.conversion_record`` per change — one
+conversion per (workspace, event name, event_id), its outbox row in the same transaction, a repeat
+counted not stored — but one statement per step for a whole batch. Repeats and insert races fall
+back to ``conversion_record`` itself, so the rare paths share its code.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from attribution.models import (
+    Contact,
+    ConversionEvent,
+    EventSource,
+    OutboxEntry,
+    TikTokIntegration,
+    Workspace,
+)
+from attribution.services.conversions import conversion_record
+
+from . import lookups  # noqa: F401  (registers __anyof)
+from .bulk_sql import models_insert
+
+
+def stage_event_id(*, crm_id: str, event_name: str) -> str:
+    """Deterministic, so that re-imports and webhook repeats never double a conversion."""
+    return f"deal:{crm_id}:{event_name}"
+
+
+@dataclass(slots=True)
+class StageConversion:
+    event_name: str
+    crm_id: str
+    occurred_at: datetime
+    value: Decimal
+    currency: str
+    contact_id: int | None = None
+    visitor_id: int | None = None
+    fields: dict = field(default_factory=dict)  # ttclid, email_hash, phone_hash
+
+    @property
+    def event_id(self) -> str:
+        return stage_event_id(crm_id=self.crm_id, event_name=self.event_name)
+
+    def columns(self) -> dict:
+        return {"event_name": self.event_name, "event_id": self.event_id,
+                "occurred_at": self.occurred_at, "value": self.value,
+                "currency": self.currency.upper(), "contact_id": self.contact_id,
+                "visitor_id": self.visitor_id, "external_ref": self.crm_id, **self.fields}
+
+
+def stage_conversions_record(*, workspace: Workspace, items: list[StageConversion]) -> int:
+    """Record every item once; return how many conversions are new."""
+    if not items:
+        return 0
+    # Both key columns, so that the unique (workspace, event_name, event_id) index serves it.
+    existing = set(ConversionEvent.objects
+                   .filter(workspace=workspace, event_name__anyof={i.event_name for i in items},
+                           event_id__anyof={i.event_id for i in items})
+                   .values_list("event_name", "event_id"))
+    fresh = [i for i in items if (i.event_name, i.event_id) not in existing]
+    received_at = timezone.now()
+    inserted = models_insert(
+        ConversionEvent,
+        [{"workspace_id": workspace.pk, "source": EventSource.CRM, "sources_seen": [EventSource.CRM],
+          "received_at": received_at, **i.columns()} for i in fresh],
+        conflict=("workspace", "event_name", "event_id"), returning=("id", "event_name", "event_id"))
+    _outbox_insert(workspace, [(conversion_id, item) for (conversion_id, *_), item in zip(
+        inserted, _in_order(fresh, inserted), strict=True)], received_at)
+    # Repeats, and any a concurrent writer stored first, count as duplicates the one-by-one way.
+    written = {(name, event_id) for _, name, event_id in inserted}
+    for item in items:
+        if (item.event_name, item.event_id) not in written:
+            conversion_record(workspace=workspace, source=EventSource.CRM, **item.columns())
+    return len(inserted)
+
+
+def _in_order(fresh: list[StageConversion], inserted: list[tuple]) -> list[StageConversion]:
+    by_key = {(i.event_name, i.event_id): i for i in fresh}
+    return [by_key[(name, event_id)] for _, name, event_id in inserted]
+
+
+def _outbox_insert(workspace: Workspace, conversions: list[tuple[int, StageConversion]],
+                   received_at: datetime) -> None:
+    """Mirror of ``outbox_enqueue_conversion`` for many conversions: one row per destination,
+    the first enabled integration that maps the event, none for an opted-out contact."""
+    if not conversions:
+        return
+    integrations = list(TikTokIntegration.objects.filter(workspace=workspace, enabled=True).order_by("id"))
+    if not integrations:
+        return
+    opted_out = set(Contact.objects.filter(
+        pk__in={item.contact_id for _, item in conversions if item.contact_id}, opted_out=True)
+        .values_list("id", flat=True))
+    entries = []
+    for conversion_id, item in conversions:
+        if item.contact_id in opted_out:
+            continue
+        for integration in integrations:
+            platform_event = (integration.event_mapping or {}).get(item.event_name)
+            if platform_event:
+                entries.append({"workspace_id": workspace.pk, "conversion_id": conversion_id,
+                                "destination": "tiktok", "integration_id": integration.pk,
+                                "platform_event": platform_event, "next_attempt_at": received_at})
+                break  # (conversion, destination) is unique: the first mapping integration wins
+    models_insert(OutboxEntry, entries, conflict=("conversion", "destination"))

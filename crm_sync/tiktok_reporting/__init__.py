@@ -1,0 +1,1 @@
+"""TikTok's own numbers: the reporting API client, the Ads Manager CSV import, and their shared upsert."""

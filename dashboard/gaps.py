@@ -1,0 +1,110 @@
+"""Why TikTok, our attribution and the CRM disagree: the likely causes of a three-way gap.
+
+Pure: no Django. Each rule fires on the measured gap and on the diagnostics that would cause it, so
+the explanation names something a person can check and fix.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+NOTABLE_GAP = 0.15  # below this, numbers from different systems are "in line"
+
+
+@dataclass(frozen=True)
+class GapInputs:
+    reported: float
+    attributed: float
+    crm: float
+    view_window_days: int
+    window_mismatch: bool
+    ttclid_capture: float | None
+    duplicate_rate: float | None
+    delayed_rate: float | None
+
+
+def gap_inputs(*, comparison, diag, view_window_days: int) -> GapInputs:
+    """GapInputs from a three-way comparison and a diagnostics summary (duck-typed: no Django here)."""
+    return GapInputs(
+        reported=float(comparison.reported.conversions),
+        attributed=float(comparison.attributed.conversions),
+        crm=float(comparison.crm.conversions),
+        view_window_days=view_window_days,
+        window_mismatch=comparison.window_mismatch,
+        ttclid_capture=diag.ttclid_capture_rate,
+        duplicate_rate=diag.duplicate_rate,
+        delayed_rate=diag.delayed_rate,
+    )
+
+
+def gap(value, baseline) -> float | None:
+    """(value − baseline) / baseline, or None when there is no baseline."""
+    if not baseline:
+        return None
+    return float((Decimal(str(value)) - Decimal(str(baseline))) / Decimal(str(baseline)))
+
+
+def _platform_over(inputs: GapInputs) -> list[str]:
+    causes = []
+    if inputs.view_window_days:
+        causes.append(
+            f"TikTok counts {inputs.view_window_days}-day view-through conversions and modelled "
+            "conversions; our models credit clicks and only the share a multi-touch model gives TikTok."
+        )
+    if inputs.duplicate_rate and inputs.duplicate_rate > 0.02:
+        causes.append(
+            f"{inputs.duplicate_rate:.0%} of pixel conversions have a server twin with another "
+            "event_id: TikTok counts both. Send the same event_id from pixel and server."
+        )
+    causes.append(
+        "TikTok claims every conversion its window reaches, even when another channel touched "
+        "the buyer later; our model shares the credit."
+    )
+    return causes
+
+
+def _platform_under(inputs: GapInputs) -> list[str]:
+    causes = []
+    if inputs.delayed_rate and inputs.delayed_rate > 0.02:
+        causes.append(
+            f"{inputs.delayed_rate:.0%} of conversions reached TikTok after the click window "
+            "closed, so TikTok could not credit them."
+        )
+    causes.append(
+        "TikTok lost the match for some conversions (no ttclid/_ttp or hashed email sent with the "
+        "event), or the CRM stages we sync are not mapped to a TikTok event."
+    )
+    return causes
+
+
+def explain_gaps(inputs: GapInputs) -> list[str]:
+    """Likely causes, most specific first; one line each."""
+    causes: list[str] = []
+    platform_vs_ours = gap(inputs.reported, inputs.attributed) or 0.0
+    ours_vs_crm = gap(inputs.attributed, inputs.crm) or 0.0
+    if inputs.window_mismatch:
+        causes.append(
+            "TikTok's numbers were reported under a different window than our attribution used for "
+            "TikTok: compare like with like (change the window selector or the TikTok lookback window)."
+        )
+    if platform_vs_ours > NOTABLE_GAP:
+        causes += _platform_over(inputs)
+    if platform_vs_ours < -NOTABLE_GAP:
+        causes += _platform_under(inputs)
+    if inputs.ttclid_capture is not None and inputs.ttclid_capture < 0.8:
+        causes.append(
+            f"Only {inputs.ttclid_capture:.0%} of TikTok sessions kept their ttclid: redirects or "
+            "consent banners strip it, so clicks cannot be matched."
+        )
+    if ours_vs_crm > NOTABLE_GAP:
+        causes.append(
+            "We credit TikTok with web conversions and leads that the CRM never closed: lead "
+            "quality, or deals not yet imported."
+        )
+    if ours_vs_crm < -NOTABLE_GAP:
+        causes.append(
+            "The CRM closed TikTok-sourced deals our attribution cannot tie to a click: capture "
+            "ttclid and utm_* in the lead form's hidden fields."
+        )
+    return causes or [
+        f"The three sources agree within {NOTABLE_GAP:.0%}; differences are within normal reporting noise."
+    ]

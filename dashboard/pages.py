@@ -1,0 +1,282 @@
+"""Page builders: selectors → tables (shown and exported as CSV) and figures (shown only).
+
+Every page is one function ``build_<page>(*, filters, params, figures)``; the CSV export calls the same
+function with figures=False, so a table on screen and its export cannot disagree.
+"""
+
+from dataclasses import dataclass, field
+
+from attribution.models import AdCampaign, AdGroup, MetricLevel
+
+from .figures import comparison as comparison_fig
+from .figures import journeys as journeys_fig
+from .figures import overview as overview_fig
+from .figures import tiktok as tiktok_fig
+from .gaps import explain_gaps, gap_inputs
+from .selectors import comparison, diagnostics, journeys, overview, tiktok
+from .selectors.filters import DashboardFilters
+from .tables import Table, pct
+
+
+@dataclass
+class PageData:
+    tables: dict[str, Table] = field(default_factory=dict)
+    figures: list[str] = field(default_factory=list)
+    context: dict = field(default_factory=dict)
+
+
+def build_overview(*, filters: DashboardFilters, params, figures: bool = True) -> PageData:
+    channels = overview.channel_performance(filters=filters)
+    models = overview.model_comparison(filters=filters)
+    trend = overview.daily_trend(filters=filters)
+    page = PageData(
+        tables={
+            "channels": Table(
+                "Performance by channel",
+                ["Channel", "Spend", "Conversions", "Revenue", "ROAS", "CPA"],
+                [[r.label, r.spend, r.conversions, r.revenue, r.roas, r.cpa] for r in channels],
+                note="Spend is what each ad platform reports; organic, email and direct have none (no ROAS).",
+            ),
+            "models": Table(
+                "Model comparison",
+                ["Model", "Channel", "Conversions", "Revenue"],
+                [[r.model_name, r.channel, r.conversions, r.revenue] for r in models],
+            ),
+            "trend": Table(
+                "Trend",
+                ["Day", "Ad spend", "Conversions", "Revenue", "ROAS"],
+                [[r.day, r.spend, r.conversions, r.revenue, r.roas] for r in trend],
+            ),
+        }
+    )
+    total_revenue = sum((r.revenue for r in channels), start=0)
+    total_conv = sum((r.conversions for r in channels), start=0.0)
+    page.context["kpis"] = [
+        ("Attributed revenue", total_revenue),
+        ("Conversions", total_conv),
+        ("TikTok spend", next((r.spend for r in channels if r.channel == "tiktok"), None)),
+        ("TikTok ROAS", next((r.roas for r in channels if r.channel == "tiktok"), None)),
+    ]
+    if figures:
+        page.figures = [
+            overview_fig.channel_revenue(channels),
+            overview_fig.model_comparison(models),
+            overview_fig.trend(trend),
+        ]
+    return page
+
+
+NEXT_LEVEL = {MetricLevel.CAMPAIGN: MetricLevel.ADGROUP, MetricLevel.ADGROUP: MetricLevel.AD}
+PARENT_MODEL = {MetricLevel.ADGROUP: AdCampaign, MetricLevel.AD: AdGroup}
+
+
+def _tiktok_parent(filters: DashboardFilters, level: str, params):
+    """The campaign (for ad groups) or ad group (for ads) being drilled into, if it is the workspace's."""
+    parent_id = str(params.get("parent", ""))
+    if level == MetricLevel.CAMPAIGN or not parent_id.isdigit():
+        return None
+    parents = PARENT_MODEL[level].objects.filter(workspace=filters.workspace, pk=int(parent_id))
+    if level == MetricLevel.AD:
+        parents = parents.select_related("campaign")  # the breadcrumb names it
+    return parents.first()
+
+
+def _entity_tables(table, level: str, model) -> dict[str, Table]:
+    columns = ["Name", "External id", "Spend", "Impressions", "Clicks", "TikTok conv.", "TikTok value"]
+    columns += [f"{m} ROAS" for m in table.models] + [f"{m} conv." for m in table.models]
+    columns += [f"{m} revenue" for m in table.models] + ["Recommendation"]
+    rows, links, advice = [], [], []
+    nxt = NEXT_LEVEL.get(level)
+    for r in table.rows:
+        credits = [r.credit(m.pk) for m in table.models]
+        rec = r.recommendation
+        rows.append(
+            [
+                r.name,
+                r.external_id,
+                r.spend,
+                r.impressions,
+                r.clicks,
+                r.reported_conversions,
+                r.reported_value,
+                *[c.roas for c in credits],
+                *[c.conversions for c in credits],
+                *[c.revenue for c in credits],
+                rec.action if rec else None,
+            ]
+        )
+        links.append(f"level={nxt}&parent={r.entity_id}" if nxt else None)
+        if rec:
+            advice.append([r.name, rec.action, rec.reason, rec.evidence])
+    return {
+        "entities": Table(f"TikTok {MetricLevel(level).label.lower()}s", columns, rows, links),
+        "recommendations": Table(
+            f"Recommendations under {model or 'no model'}",
+            ["Name", "Action", "Why", "Data behind it"],
+            advice,
+        ),
+    }
+
+
+def build_tiktok(*, filters: DashboardFilters, params, figures: bool = True) -> PageData:
+    level = params.get("level") if params.get("level") in MetricLevel.values else MetricLevel.CAMPAIGN
+    parent = _tiktok_parent(filters, level, params)
+    table = tiktok.tiktok_entities(filters=filters, level=level, parent_id=parent.pk if parent else None)
+    page = PageData(tables=_entity_tables(table, level, filters.model))
+    page.context.update(level=level, parent=parent, breadcrumb=_breadcrumb(parent))
+    if figures:
+        model_id = filters.model.pk if filters.model else None
+        page.figures = [
+            tiktok_fig.spend_vs_revenue(table, model_id=model_id),
+            tiktok_fig.roas_by_model(table),
+        ]
+    return page
+
+
+def _breadcrumb(parent) -> list[tuple[str, str]]:
+    """[(label, query)] from the campaign list down to the current parent."""
+    crumbs = [("All campaigns", "level=campaign")]
+    if isinstance(parent, AdGroup):
+        crumbs.append((parent.campaign.name, f"level=adgroup&parent={parent.campaign_id}"))
+        crumbs.append((parent.name, f"level=ad&parent={parent.pk}"))
+    elif isinstance(parent, AdCampaign):
+        crumbs.append((parent.name, f"level=adgroup&parent={parent.pk}"))
+    return crumbs
+
+
+def build_compare(*, filters: DashboardFilters, params, figures: bool = True) -> PageData:
+    data = comparison.three_way(filters=filters)
+    diag = diagnostics.diagnostics_summary(filters=filters)
+    gaps = data.gaps()
+    sources = [data.reported, data.attributed, data.crm, data.crm_all_channels]
+    causes = explain_gaps(gap_inputs(comparison=data, diag=diag, view_window_days=filters.view_window_days))
+    page = PageData(
+        tables={
+            "sources": Table(
+                "Three ways",
+                ["Source", "Conversions", "Revenue"],
+                [[s.source, s.conversions, s.revenue] for s in sources],
+            ),
+            "gaps": Table(
+                "Gaps", ["Comparison", "Gap"], [[k.replace("_", " "), pct(v)] for k, v in gaps.items()]
+            ),
+        }
+    )
+    page.context.update(
+        causes=causes, attribution_window=data.attribution_window, window_mismatch=data.window_mismatch
+    )
+    if figures:
+        page.figures = [comparison_fig.three_way_bars(data)]
+    return page
+
+
+def build_diagnostics(*, filters: DashboardFilters, params, figures: bool = True) -> PageData:
+    days = diagnostics.diagnostics_days(filters=filters)
+    summary = diagnostics.summarize(days)
+    violations = diagnostics.utm_violations(filters=filters)
+    page = PageData(
+        tables={
+            "health": Table(
+                "Tracking health",
+                ["Check", "Count", "Out of", "Rate"],
+                [
+                    [
+                        "ttclid kept on TikTok sessions",
+                        summary.tiktok_sessions_with_ttclid,
+                        summary.tiktok_sessions,
+                        pct(summary.ttclid_capture_rate),
+                    ],
+                    [
+                        "Pixel+server duplicates not deduplicated",
+                        summary.undeduplicated_duplicates,
+                        summary.pixel_conversions,
+                        pct(summary.duplicate_rate),
+                    ],
+                    [
+                        "Conversions firing on page load",
+                        summary.page_load_conversions,
+                        summary.pixel_conversions,
+                        pct(summary.page_load_rate),
+                    ],
+                    [
+                        "Conversions received after the window",
+                        summary.delayed_conversions,
+                        summary.conversions,
+                        pct(summary.delayed_rate),
+                    ],
+                    [
+                        "TikTok sessions breaking the UTM convention",
+                        summary.utm_violations,
+                        summary.tiktok_sessions,
+                        pct(summary.utm_violation_rate),
+                    ],
+                ],
+            ),
+            "utm": Table(
+                "UTM naming violations",
+                ["utm_source", "utm_medium", "utm_campaign", "Problems", "Sessions"],
+                [[v.utm_source, v.utm_medium, v.utm_campaign, v.problems, v.sessions] for v in violations],
+            ),
+        }
+    )
+    page.context.update(summary=summary)
+    if figures:
+        page.figures = [comparison_fig.diagnostics_rates(summary), comparison_fig.diagnostics_daily(days)]
+    return page
+
+
+def build_journeys(*, filters: DashboardFilters, params, figures: bool = True) -> PageData:
+    recent = journeys.converting_contacts(filters=filters)
+    contact_id = (
+        int(params["contact"])
+        if str(params.get("contact", "")).isdigit()
+        else (recent[0].contact_id if recent else None)
+    )
+    page = PageData(
+        tables={
+            "recent": Table(
+                "Recent conversions by known contacts",
+                ["Contact", "Event", "When", "Value", "Currency"],
+                [
+                    [f"Contact {c.contact_id}", c.event_name, c.occurred_at, c.value, c.currency]
+                    for c in recent
+                ],
+                [f"contact={c.contact_id}" for c in recent],
+            )
+        }
+    )
+    if contact_id is None:
+        return page
+    journey = journeys.contact_journey(workspace=filters.workspace, contact_id=contact_id)
+    columns = ["Conversion", "Touch #", "When", "Channel", "Kind", "utm_campaign", "ttclid"]
+    columns += [f"{m} credit" for m in journey.models]
+    rows = []
+    for conv in journey.conversions:
+        for i, t in enumerate(conv.touches, start=1):
+            rows.append(
+                [
+                    f"{conv.event_name} #{conv.conversion_id}",
+                    i,
+                    t.occurred_at,
+                    t.channel,
+                    t.kind,
+                    t.utm_campaign,
+                    "yes" if t.has_ttclid else "no",
+                    *[t.credit.get(m.pk, (0.0, 0))[0] for m in journey.models],
+                ]
+            )
+    page.tables["journey"] = Table(f"Journey of contact {contact_id}", columns, rows)
+    page.context.update(journey=journey, contact_id=contact_id)
+    if figures:
+        page.figures = [journeys_fig.credit_per_touch(c, journey.models) for c in journey.conversions]
+    return page
+
+
+PAGES = {
+    "overview": build_overview,
+    "tiktok": build_tiktok,
+    "compare": build_compare,
+    "diagnostics": build_diagnostics,
+    "journeys": build_journeys,
+}
+__all__ = ["PAGES", "PageData"]

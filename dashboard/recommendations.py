@@ -1,0 +1,55 @@
+"""Scale / hold / cut for a TikTok campaign or ad group, from ROAS under the chosen model.
+
+Pure: no Django. A recommendation is only as good as the data behind it, so each one says how much
+data it rests on, and too little data always means "hold".
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+SCALE, HOLD, CUT = "scale", "hold", "cut"
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    action: str
+    reason: str
+    evidence: str  # how much data is behind it, in words
+
+    @property
+    def css(self) -> str:
+        return {SCALE: "ok", HOLD: "muted", CUT: "bad"}[self.action]
+
+
+def recommend(
+    *,
+    spend: Decimal,
+    revenue: Decimal,
+    conversions: float,
+    clicks: int,
+    target_roas: Decimal,
+    min_conversions: int,
+    min_spend: Decimal,
+) -> Recommendation:
+    """Scale above the target ROAS, cut below half of it, hold in between or when data is thin.
+
+    Cutting needs min_spend (money was really at stake); scaling and cutting both need
+    min_conversions credited conversions, unless spend is large and nothing converted at all.
+    """
+    evidence = f"{conversions:.1f} credited conversions, {clicks} clicks, {spend:.2f} spend"
+    if spend <= 0:
+        return Recommendation(HOLD, "No spend in the period.", evidence)
+    roas = Decimal(str(revenue)) / spend
+    if conversions < 1 and spend >= 2 * min_spend:
+        return Recommendation(CUT, f"Spent {spend:.0f} with no credited conversion.", evidence)
+    if conversions < min_conversions:
+        return Recommendation(
+            HOLD,
+            f"ROAS {roas:.2f}, but under {min_conversions} conversions: not enough data to trust it yet.",
+            evidence,
+        )
+    if roas >= target_roas:
+        return Recommendation(SCALE, f"ROAS {roas:.2f} ≥ target {target_roas:.2f}.", evidence)
+    if roas < target_roas / 2 and spend >= min_spend:
+        return Recommendation(CUT, f"ROAS {roas:.2f} < half the target ({target_roas / 2:.2f}).", evidence)
+    return Recommendation(HOLD, f"ROAS {roas:.2f} is between half the target and the target.", evidence)

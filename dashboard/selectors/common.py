@@ -1,0 +1,91 @@
+"""Small building blocks shared by the page selectors."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+
+from attribution.channels import Channel, Platform
+from attribution.models import (
+    AttributionModelConfig,
+    LookbackWindow,
+    MetricLevel,
+    PlatformDailyMetric,
+    Workspace,
+)
+
+from .filters import DashboardFilters
+
+ZERO = Decimal("0")
+
+
+def ratio(numerator, denominator) -> Decimal | None:
+    """numerator / denominator as Decimal, or None when the denominator is zero or unknown."""
+    if denominator in (None, 0) or numerator is None:
+        return None
+    return (Decimal(str(numerator)) / Decimal(str(denominator))).quantize(Decimal("0.0001"))
+
+
+def active_models(*, workspace: Workspace) -> list[AttributionModelConfig]:
+    """The workspace's active models in a stable order (1 query)."""
+    return list(AttributionModelConfig.objects.filter(workspace=workspace, is_active=True).order_by("id"))
+
+
+def tiktok_metrics(*, filters: DashboardFilters, level: str) -> QuerySet[PlatformDailyMetric]:
+    """TikTok's own daily numbers at one level, for the period and the selected window only.
+
+    Rows reported under another window are other facts; mixing them would double-count spend.
+    """
+    return PlatformDailyMetric.objects.filter(
+        workspace=filters.workspace,
+        platform=Platform.TIKTOK,
+        level=level,
+        date__gte=filters.start,
+        date__lte=filters.end,
+        click_window_days=filters.click_window_days,
+        view_window_days=filters.view_window_days,
+    )
+
+
+def platform_spend(*, filters: DashboardFilters, by_day: bool = False) -> dict:
+    """Spend per channel (or per (day, channel)) from every ad platform's campaign-level days (2 queries).
+
+    A platform stores one copy of each day per window it reported under; spend is the same in each,
+    so one window is read per platform: the selected one for TikTok, the workspace's lookback window
+    for the others, else the first window found.
+    """
+    preferred = {Channel.TIKTOK.value: (filters.click_window_days, filters.view_window_days)}
+    for channel, click, view in LookbackWindow.objects.filter(workspace=filters.workspace).values_list(
+        "channel", "click_days", "view_days"
+    ):
+        preferred.setdefault(channel, (click, view))
+    keys = ["platform", "click_window_days", "view_window_days"] + (["date"] if by_day else [])
+    rows = (
+        PlatformDailyMetric.objects.filter(
+            workspace=filters.workspace,
+            level=MetricLevel.CAMPAIGN,
+            date__gte=filters.start,
+            date__lte=filters.end,
+        )
+        .values(*keys)
+        .annotate(s=Sum("spend"))
+        .order_by("platform", "click_window_days", "view_window_days")
+    )
+    rows = list(rows)
+    available = defaultdict(set)
+    for r in rows:
+        available[r["platform"]].add((r["click_window_days"], r["view_window_days"]))
+
+    def window_for(platform: str) -> tuple:
+        want = preferred.get(platform)
+        if platform == Channel.TIKTOK or want in available[platform]:
+            return want
+        return min(available[platform])
+
+    out: dict = {}
+    for r in rows:
+        if (r["click_window_days"], r["view_window_days"]) != window_for(r["platform"]):
+            continue
+        key = (r["date"], r["platform"]) if by_day else r["platform"]
+        out[key] = out.get(key, ZERO) + (r["s"] or ZERO)
+    return out

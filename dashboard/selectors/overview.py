@@ -1,0 +1,137 @@
+"""Overview page: performance by channel, how each model credits channels, and the daily trend."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from attribution.channels import Channel
+from attribution.models import ModelKind
+
+from ._current import current_rollups
+from .common import ZERO, platform_spend, ratio
+from .filters import DashboardFilters
+
+KIND_LABELS = dict(ModelKind.choices)
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    channel: str
+    label: str
+    spend: Decimal | None  # None: we have no spend source for this channel
+    conversions: float
+    revenue: Decimal
+    roas: Decimal | None
+    cpa: Decimal | None
+
+
+@dataclass(frozen=True)
+class ModelChannelRow:
+    model_id: int
+    model_name: str
+    channel: str
+    conversions: float
+    revenue: Decimal
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    day: date
+    spend: Decimal
+    conversions: float
+    revenue: Decimal
+    roas: Decimal | None
+
+
+def _rollups_in_period(filters: DashboardFilters):
+    return current_rollups(workspace=filters.workspace).filter(day__gte=filters.start, day__lte=filters.end)
+
+
+def channel_performance(*, filters: DashboardFilters) -> list[ChannelRow]:
+    """Spend, credited conversions and revenue, ROAS and CPA per channel under the model (3 queries).
+
+    Spend comes from the ad platforms' own reporting (TikTok, Meta, Google); channels without a
+    platform (organic, email, direct) have no spend, hence no ROAS/CPA.
+    """
+    rows = (
+        _rollups_in_period(filters)
+        .filter(model_config=filters.model)
+        .values("channel")
+        .annotate(conv=Sum("conversions"), rev=Sum("revenue"))
+        .order_by("-rev", "channel")
+    )
+    rows = list(rows)
+    spend = platform_spend(filters=filters)
+    labels = dict(Channel.choices)
+    result = []
+    for row in rows:
+        channel_spend = spend.get(row["channel"])
+        result.append(
+            ChannelRow(
+                channel=row["channel"],
+                label=labels.get(row["channel"], row["channel"].title()),
+                spend=channel_spend,
+                conversions=row["conv"] or 0.0,
+                revenue=row["rev"] or ZERO,
+                roas=ratio(row["rev"], channel_spend),
+                cpa=ratio(channel_spend, row["conv"]),
+            )
+        )
+    return result
+
+
+def model_comparison(*, filters: DashboardFilters) -> list[ModelChannelRow]:
+    """Credited conversions and revenue per model × channel over the period (1 query)."""
+    rows = (
+        _rollups_in_period(filters)
+        .values("model_config_id", "model_config__name", "model_config__kind", "channel")
+        .annotate(conv=Sum("conversions"), rev=Sum("revenue"))
+        .order_by("model_config_id", "channel")
+    )
+    return [
+        ModelChannelRow(
+            model_id=r["model_config_id"],
+            model_name=r["model_config__name"]
+            or KIND_LABELS.get(r["model_config__kind"], r["model_config__kind"]),
+            channel=r["channel"],
+            conversions=r["conv"] or 0.0,
+            revenue=r["rev"] or ZERO,
+        )
+        for r in rows
+    ]
+
+
+def daily_trend(*, filters: DashboardFilters, channel: str | None = None) -> list[TrendRow]:
+    """Per day: ad spend, credited conversions and revenue under the model (3 queries).
+
+    ``channel`` narrows both sides to one channel (e.g. "tiktok": TikTok revenue against TikTok spend);
+    without it, all credited revenue is set against all platforms' spend.
+    """
+    credited = _rollups_in_period(filters).filter(model_config=filters.model)
+    if channel:
+        credited = credited.filter(channel=channel)
+    by_day = {
+        r["day"]: r
+        for r in credited.values("day").annotate(conv=Sum("conversions"), rev=Sum("revenue")).order_by()
+    }
+    spend_by_day: dict = {}
+    for (day, platform), spend in platform_spend(filters=filters, by_day=True).items():
+        if channel is None or platform == channel:
+            spend_by_day[day] = spend_by_day.get(day, ZERO) + spend
+    rows = []
+    for day in sorted(set(by_day) | set(spend_by_day)):
+        spend = spend_by_day.get(day) or ZERO
+        credit = by_day.get(day) or {}
+        revenue = credit.get("rev") or ZERO
+        rows.append(
+            TrendRow(
+                day=day,
+                spend=spend,
+                conversions=credit.get("conv") or 0.0,
+                revenue=revenue,
+                roas=ratio(revenue, spend),
+            )
+        )
+    return rows

@@ -1,0 +1,124 @@
+"""TikTok drill-down: campaign → ad group → ad, platform numbers beside every model's credit."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from attribution.channels import Channel, Platform
+from attribution.models import Ad, AdCampaign, AdGroup, MetricLevel
+from dashboard.models import DashboardSettings
+from dashboard.recommendations import Recommendation, recommend
+
+from ._current import current_rollups
+from .common import ZERO, active_models, ratio, tiktok_metrics
+from .filters import DashboardFilters
+
+LEVELS = {
+    MetricLevel.CAMPAIGN: (AdCampaign, "campaign_id", None),
+    MetricLevel.ADGROUP: (AdGroup, "adgroup_id", "campaign_id"),
+    MetricLevel.AD: (Ad, "ad_id", "adgroup_id"),
+}
+
+
+@dataclass(frozen=True)
+class ModelCredit:
+    conversions: float
+    revenue: Decimal
+    roas: Decimal | None
+
+
+@dataclass
+class EntityRow:
+    entity_id: int
+    external_id: str
+    name: str
+    spend: Decimal = ZERO
+    impressions: int = 0
+    clicks: int = 0
+    reported_conversions: Decimal = ZERO
+    reported_value: Decimal = ZERO
+    by_model: dict[int, ModelCredit] = field(default_factory=dict)
+    recommendation: Recommendation | None = None
+
+    def credit(self, model_id: int | None) -> ModelCredit:
+        return self.by_model.get(model_id) or ModelCredit(0.0, ZERO, ratio(ZERO, self.spend))
+
+
+@dataclass(frozen=True)
+class EntityTable:
+    level: str
+    models: list
+    rows: list[EntityRow]
+
+
+def tiktok_entities(
+    *, filters: DashboardFilters, level: str = MetricLevel.CAMPAIGN, parent_id: int | None = None
+) -> EntityTable:
+    """Entities of one level (under ``parent_id``), with spend and credit per model (5 queries).
+
+    Recommendations use the selected model and the workspace's rules; ads get none (too granular).
+    """
+    entity_model, fk, parent_fk = LEVELS[MetricLevel(level)]
+    entities = entity_model.objects.filter(workspace=filters.workspace, platform=Platform.TIKTOK)
+    platform_rows = tiktok_metrics(filters=filters, level=level)
+    credited = current_rollups(workspace=filters.workspace).filter(
+        channel=Channel.TIKTOK, day__gte=filters.start, day__lte=filters.end, **{f"{fk}__isnull": False}
+    )
+    if parent_fk and parent_id is not None:
+        entities = entities.filter(**{parent_fk: parent_id})
+        platform_rows = platform_rows.filter(**{parent_fk: parent_id})
+        credited = credited.filter(**{parent_fk: parent_id})
+
+    rows = {
+        e.pk: EntityRow(entity_id=e.pk, external_id=e.external_id, name=e.name)
+        for e in entities.only("id", "external_id", "name")
+    }
+    for agg in (
+        platform_rows.filter(**{f"{fk}__isnull": False})
+        .values(fk)
+        .annotate(
+            spend=Sum("spend"),
+            imp=Sum("impressions"),
+            clicks=Sum("clicks"),
+            conv=Sum("conversions"),
+            value=Sum("conversion_value"),
+        )
+        .order_by()
+    ):
+        row = rows.get(agg[fk])
+        if row:
+            row.spend, row.impressions, row.clicks = agg["spend"] or ZERO, agg["imp"] or 0, agg["clicks"] or 0
+            row.reported_conversions, row.reported_value = agg["conv"] or ZERO, agg["value"] or ZERO
+    for agg in (
+        credited.values(fk, "model_config_id")
+        .annotate(conv=Sum("conversions"), rev=Sum("revenue"))
+        .order_by()
+    ):
+        row = rows.get(agg[fk])
+        if row:
+            revenue = agg["rev"] or ZERO
+            row.by_model[agg["model_config_id"]] = ModelCredit(
+                agg["conv"] or 0.0, revenue, ratio(revenue, row.spend)
+            )
+    models = active_models(workspace=filters.workspace)
+    if level != MetricLevel.AD:
+        _attach_recommendations(rows.values(), filters)
+    ordered = sorted(rows.values(), key=lambda r: (-r.spend, r.name))
+    return EntityTable(level=level, models=models, rows=ordered)
+
+
+def _attach_recommendations(rows, filters: DashboardFilters) -> None:
+    rules = DashboardSettings.for_workspace(filters.workspace)
+    model_id = filters.model.pk if filters.model else None
+    for row in rows:
+        credit = row.credit(model_id)
+        row.recommendation = recommend(
+            spend=row.spend,
+            revenue=credit.revenue,
+            conversions=credit.conversions,
+            clicks=row.clicks,
+            target_roas=rules.target_roas,
+            min_conversions=rules.min_conversions,
+            min_spend=rules.min_spend,
+        )

@@ -1,0 +1,1 @@
+"""Write-side of the dashboard: diagnostics precomputation and the audit."""
