@@ -51,5 +51,5 @@ class DealStageRuleAdmin(WorkspaceScopedAdmin):
     list_display = ["workspace", "crm_stage", "event_name", "uses_amount"]
     list_filter = ["workspace", "event_name"]
 
-from crm_sync import admin_imports  # noqa: E402,F401  (deal import, mappings, webhook secrets)
-from . import admin_sync  # noqa: E402, F401  (registers the TikTok integration and outbox admin)
+# Registered by import: deal import, mappings and webhook secrets; TikTok integration and outbox.
+from crm_sync import admin_imports, admin_sync  # noqa: E402, F401

@@ -110,8 +110,23 @@ def outbox_claim_due(*, now: datetime, limit: int, lease_seconds: float,
             status=OutboxStatus.SENDING, locked_until=lease, attempts=F("attempts") + 1)
     integrations = {} if integrations is None else integrations
     if group[0] not in integrations:
-        integrations[group[0]] = TikTokIntegration.objects.get(pk=group[0])
+        integrations[group[0]] = _load_integration(group[0])
     return Claim(integrations[group[0]], group[1], outbox_rows(ids=ids), lease)
+
+
+def _load_integration(pk: int) -> TikTokIntegration:
+    """The integration with its token decrypted, or without it when the keys cannot decrypt it.
+
+    A token that FIELD_ENCRYPTION_KEYS cannot decrypt (a key was dropped) must dead-letter the
+    batch with that message, not crash every drain and keep the rows leased forever.
+    """
+    try:
+        return TikTokIntegration.objects.get(pk=pk)
+    except ValueError as exc:
+        logger.error("TikTok integration %s: %s", pk, exc)
+        integration = TikTokIntegration.objects.defer("access_token").get(pk=pk)
+        integration.token_error = str(exc)
+        return integration
 
 
 @contextmanager
@@ -169,6 +184,10 @@ def outbox_drain(*, env: Environment | None = None, integration_id: int | None =
                 next_expired_check = None  # one last look for expired leases before stopping
                 continue
             batches += 1
+            if getattr(claim.integration, "token_error", ""):
+                _record(claim, claim.entries, OutboxStatus.DEAD, env, stats,
+                        last_error=claim.integration.token_error)
+                continue
             if claim.integration.pk not in clients:
                 clients[claim.integration.pk] = open_clients.enter_context(
                     env.client_factory(claim.integration))

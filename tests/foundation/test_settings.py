@@ -42,7 +42,9 @@ def test_database_and_redis_urls_switch_to_postgresql_and_a_real_broker():
 
 
 def test_production_settings_pass_check_deploy_without_warnings():
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    # Playwright tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment never would.
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update(DJANGO_SETTINGS_MODULE="config.settings.production",
                SECRET_KEY=Fernet.generate_key().decode() + "x7!Qz#pL0v$Wm2@Rk9^Tn4&Yb8*Hc6",
                ALLOWED_HOSTS="clickledger.example.com",

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from attribution.models import EventSource, OutboxEntry, OutboxStatus
+from attribution.models import EventSource, OutboxEntry, OutboxStatus, TikTokIntegration
 from crm_sync.services.outbox_drain import (
     DrainStats,
     Environment,
@@ -232,3 +232,20 @@ def test_the_drain_relaxes_commit_durability_only_while_it_runs(record, env):
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone()[0] == "on"
+
+
+@pytest.mark.usefixtures("tiktok_settings")
+def test_a_token_the_keys_cannot_decrypt_dead_letters_with_why_instead_of_crashing(
+        integration, record, fake_tiktok, env):
+    record()
+    TikTokIntegration.objects.filter(pk=integration.pk).update(access_token="")
+    with connection.cursor() as cursor:  # what a dropped FIELD_ENCRYPTION_KEYS key leaves behind
+        cursor.execute(f"UPDATE {TikTokIntegration._meta.db_table} SET access_token = %s",
+                       ["gAAAAABnot-a-token-these-keys-made"])
+
+    outbox_drain(env=env)
+
+    entry = OutboxEntry.objects.get()
+    assert entry.status == OutboxStatus.DEAD
+    assert "cannot be decrypted" in entry.last_error
+    assert fake_tiktok.requests == []
