@@ -5,6 +5,7 @@ Debian's Chromium are marked ``browser``. Without those on the machine they are 
 reason — except under ``CI=true``, where a skip of that kind fails the run.
 """
 
+import contextlib
 import os
 
 import pytest
@@ -59,3 +60,39 @@ def live_redis():
     yield client
     client.flushdb()
     client.close()
+
+
+def require_redis() -> str:
+    """The URL of a reachable Redis for tests that need one; skip (fail under CI) without."""
+    import redis
+
+    url = redis_url()
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        skip_or_fail(f"no Redis at {url}: {exc}")
+    return url
+
+
+@contextlib.contextmanager
+def real_broker(url: str):
+    """Send this process's Celery tasks through Redis at ``url`` (not eagerly) for a while.
+
+    The test settings run tasks eagerly with an in-memory broker when REDIS_URL is unset; a test
+    that starts a real worker needs ``.delay()`` in the code under test to reach that worker.
+    """
+    from config.celery import app
+
+    def forget_pools():
+        # Connection and producer pools are bound to the broker they were first made for.
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    saved = app.conf.broker_url, app.conf.task_always_eager
+    app.conf.broker_url, app.conf.task_always_eager = url, False
+    forget_pools()
+    try:
+        yield app
+    finally:
+        app.conf.broker_url, app.conf.task_always_eager = saved
+        forget_pools()

@@ -69,17 +69,19 @@ def converting_contacts(*, filters: DashboardFilters, limit: int = 25) -> list[C
 def _credits_of(workspace: Workspace, conversion_ids: list[int]) -> tuple[dict, dict]:
     """{(conversion, touch): {model: (weight, revenue)}} and {conversion: {model: unattributed weight}}.
 
-    The engine stores one credit row per (conversion, touch) with one weight and one revenue (in
-    micro-units) per model of its run, in the order of ``run.model_config_ids``.
+    A credit row holds every model of its run side by side (weights[i], revenues[i] in micro-units
+    belong to run.model_config_ids[i]); a model that gave the touch nothing is left out.
     """
     credits, unattributed = defaultdict(dict), defaultdict(dict)
     rows = (
         current_credits(workspace=workspace)
         .filter(conversion_id__in=conversion_ids)
-        .values_list("conversion_id", "touchpoint_id", "weights", "revenues", "run__model_config_ids")
+        .values_list("conversion_id", "touchpoint_id", "run__model_config_ids", "weights", "revenues")
     )
-    for conversion_id, touch_id, weights, revenues, model_ids in rows:
-        for model_id, weight, micros in zip(model_ids, weights, revenues, strict=False):
+    for conversion_id, touch_id, model_ids, weights, revenues in rows:
+        for model_id, weight, micros in zip(model_ids, weights, revenues, strict=True):
+            if weight <= 0:
+                continue
             if touch_id is None:
                 unattributed[conversion_id][model_id] = weight
             else:

@@ -11,11 +11,10 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection
 
-from config.celery import app as celery_app
 from crm_sync.importing.selectors import deal_import_progress
 from crm_sync.importing.services import deal_import_create, deal_import_queue
 from crm_sync.models import Deal, DealImport, ImportStatus
-from tests.conftest import skip_or_fail
+from tests.conftest import real_broker, require_redis
 from tests.factories import WorkspaceFactory
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -31,20 +30,22 @@ def _database_url() -> str:
 
 @pytest.fixture
 def worker(transactional_db, settings, tmp_path):
-    if not settings.REDIS_URL:
-        skip_or_fail("REDIS_URL is not set: no real Celery worker to run the import")
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False  # send through the real broker
+    url = require_redis()
+    # Progress travels through the cache: read it from the Redis the worker writes to.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": url}}
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": _database_url(),
-           "REDIS_URL": settings.REDIS_URL, "MEDIA_ROOT": settings.MEDIA_ROOT}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo", "--without-gossip",
-         "--without-mingle", "--without-heartbeat", "-l", "warning"],
-        cwd=ROOT, env=env, stdout=(tmp_path / "worker.log").open("w"), stderr=subprocess.STDOUT)
-    yield process
-    celery_app.conf.task_always_eager = eager
-    process.terminate()
-    process.wait(timeout=20)
+           "REDIS_URL": url, "CELERY_TASK_ALWAYS_EAGER": "false", "MEDIA_ROOT": settings.MEDIA_ROOT}
+    with real_broker(url) as app:
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_purge("celery")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo", "--without-gossip",
+             "--without-mingle", "--without-heartbeat", "-l", "warning"],
+            cwd=ROOT, env=env, stdout=(tmp_path / "worker.log").open("w"), stderr=subprocess.STDOUT)
+        yield process
+        process.terminate()
+        process.wait(timeout=20)
 
 
 def test_a_worker_imports_a_confirmed_file_and_its_progress_is_visible_meanwhile(worker):

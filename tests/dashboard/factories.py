@@ -35,7 +35,7 @@ class RollupFactory(factory.django.DjangoModelFactory):
 
 
 class CreditFactory(factory.django.DjangoModelFactory):
-    """One (conversion, touch) row; weights/revenues (micro-units) follow run.model_config_ids."""
+    """One (conversion, touch) credit row: ``weights``/``revenues`` follow ``run.model_config_ids``."""
 
     class Meta:
         model = am.AttributionCredit
@@ -43,7 +43,7 @@ class CreditFactory(factory.django.DjangoModelFactory):
     run = factory.SubFactory(RunFactory)
     workspace = factory.SelfAttribute("run.workspace")
     weights = factory.LazyFunction(lambda: [1.0])
-    revenues = factory.LazyFunction(lambda: [100_000_000])
+    revenues = factory.LazyFunction(lambda: [100_000_000])  # micro-units: 100.00
 
 
 class PlatformMetricFactory(factory.django.DjangoModelFactory):
