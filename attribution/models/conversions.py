@@ -25,6 +25,11 @@ class ConversionEvent(models.Model):
     event_name = models.CharField(max_length=64)
     event_id = models.CharField(max_length=128)
     occurred_at = models.DateTimeField()
+    lookback_from = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Where lookback windows start counting back, when not at occurred_at: for a CRM "
+                  "stage (a deal won weeks later), when the deal was created — the end of the "
+                  "marketing journey that produced it.")
     value = models.DecimalField(max_digits=16, decimal_places=4, default=0)
     currency = models.CharField(max_length=3, blank=True, default="")
     visitor = models.ForeignKey(Visitor, null=True, blank=True, on_delete=models.SET_NULL,

@@ -32,7 +32,7 @@ CONVERSION_COLS = ["id", "workspace_id", "site_id", "event_name", "event_id", "o
                    "value", "currency", "visitor_id", "contact_id", "source", "sources_seen",
                    "duplicates_seen", "ttclid", "ttp", "email_hash", "phone_hash",
                    "external_id_hash", "page_url", "referrer", "ip_truncated", "user_agent",
-                   "properties", "external_ref", "received_at"]
+                   "properties", "external_ref", "received_at", "lookback_from"]
 DEAL_COLS = ["id", "workspace_id", "crm", "crm_id", "name", "stage", "pipeline", "amount",
              "currency", "owner", "created_at_crm", "closed_at", "contact_id", "visitor_id",
              "touchpoint_id", "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term",
@@ -213,7 +213,7 @@ class DemoGenerator:
     # --- conversions -----------------------------------------------------------------------
     def _conversion(self, batch, *, name, at, value, visitor_id, contact_id, email_hash,
                     phone_hash, ttclid, ua, source, event_id=None, sources=None, dupes=0,
-                    external_ref="", received_at=None) -> int:
+                    external_ref="", received_at=None, lookback_from=None) -> int:
         cid = self._new("conversion")
         batch.conversions.append((
             cid, self.ws, self.site if source != "crm" else None, name,
@@ -221,7 +221,7 @@ class DemoGenerator:
             self.currency, visitor_id, contact_id, source, sources or [source], dupes, ttclid,
             "", email_hash, phone_hash, "", "https://acme-outdoor.example/checkout/thanks"
             if source != "crm" else "", "", "203.0.113.0" if source != "crm" else "",
-            ua if source != "crm" else "", {}, external_ref, received_at or at))
+            ua if source != "crm" else "", {}, external_ref, received_at or at, lookback_from))
         return cid
 
     def _purchase(self, batch, at, visitor_id, contact_id, email_hash, phone_hash, ttclid, ua,
@@ -289,7 +289,8 @@ class DemoGenerator:
                                  value=amount if event == "ClosedWon" else Decimal(0),
                                  visitor_id=visitor_id, contact_id=contact_id, email_hash="",
                                  phone_hash="", ttclid=ttclid, ua="", source="crm",
-                                 event_id=f"deal:{crm_id}:{event}", external_ref=crm_id)
+                                 event_id=f"deal:{crm_id}:{event}", external_ref=crm_id,
+                                 lookback_from=at)  # the deal's creation ends its journey
                 made += 1
         return made
 

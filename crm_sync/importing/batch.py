@@ -207,5 +207,8 @@ def _conversions_due(ctx: ImportContext, moves: list[_Move]) -> list[StageConver
             value=amount if uses_amount and amount is not None else Decimal(0),
             currency=values["currency"], contact_id=values["contact_id"], visitor_id=values["visitor_id"],
             fields={"ttclid": values["ttclid"], "email_hash": move.row.email_hash,
-                    "phone_hash": move.row.phone_hash}))
+                    "phone_hash": move.row.phone_hash,
+                    # A deal closes weeks after the clicks that made it: windows count back
+                    # from its creation, the end of its marketing journey.
+                    "lookback_from": values["created_at_crm"]}))
     return due

@@ -85,6 +85,9 @@ def test_stages_in_the_rules_become_conversions_with_deterministic_event_ids(wor
     assert won.source == "crm" and won.external_ref == "9876543211"
     assert (won.value, won.currency) == (Decimal("3250"), "EUR")
     assert won.occurred_at == datetime(2026, 11, 20, 15, 45, tzinfo=UTC)
+    # Lookback windows count back from the deal's creation, not from its close weeks later.
+    assert won.lookback_from == Deal.objects.get(crm_id="9876543211").created_at_crm
+    assert won.lookback_from < won.occurred_at
     lead = ConversionEvent.objects.get(event_id="deal:9876543210:Lead")
     assert lead.value == 0 and lead.ttclid == "E.C.P.v3ttclid-acme"
 

@@ -109,3 +109,12 @@ def test_no_raw_identity_is_stored(demo):
     workspace, _ = demo
     hashes = am.Contact.objects.filter(workspace=workspace).values_list("email_hash", flat=True)
     assert all(len(h) == 64 and "@" not in h for h in hashes if h)
+
+
+def test_crm_stage_conversions_look_back_from_the_deals_creation(demo):
+    workspace, _ = demo
+    for event in am.ConversionEvent.objects.filter(workspace=workspace, source="crm"):
+        deal = Deal.objects.get(workspace=workspace, crm_id=event.external_ref)
+        assert event.lookback_from == deal.created_at_crm < event.occurred_at
+    assert not am.ConversionEvent.objects.filter(workspace=workspace, lookback_from__isnull=False,
+                                                 source__in=["pixel", "server"]).exists()
