@@ -5,7 +5,7 @@ A person key is the contact id (> 0: all the contact's visitors, i.e. cross-devi
 visitor no contact claims, minus the visitor id (< 0); 0 means nobody can be traced.
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from django.db import connection
@@ -17,7 +17,9 @@ from attribution.models import AttributionRun, ConversionEvent, Touchpoint, Visi
 from .config import CHANNELS, event_names
 from .pgcopy import copy_out_int8
 
-CONVERSION_COLUMNS = ["id", "person", "time", "value", "currency"]
+# "time" is where lookback windows count back from (lookback_from, else occurred_at); "booked" is
+# when the conversion happened, the day its revenue is reported on.
+CONVERSION_COLUMNS = ["id", "person", "time", "value", "currency", "booked"]
 TOUCH_COLUMNS = ["id", "person", "time", "kind", "channel", "campaign", "adgroup", "ad"]
 CONVERSION_PERSON = "COALESCE(c.contact_id, cv.contact_id, -c.visitor_id, 0)"
 TOUCH_PERSON = "COALESCE(v.contact_id, -v.id)"
@@ -88,15 +90,18 @@ def conversion_persons(run: AttributionRun) -> np.ndarray:
 
 
 def read_conversions(run: AttributionRun, person_range: tuple[int, int]) -> Conversions:
-    columns = _bigints("c.id", CONVERSION_PERSON, _micros_since_epoch("c.occurred_at"),
-                       "ROUND(c.value * 1000000)", _currency_code("c.currency"))
+    columns = _bigints("c.id", CONVERSION_PERSON,
+                       _micros_since_epoch("COALESCE(c.lookback_from, c.occurred_at)"),
+                       "ROUND(c.value * 1000000)", _currency_code("c.currency"),
+                       _micros_since_epoch("c.occurred_at"))
     sql, params = _conversion_sql(run, person_range, columns)
     cols = _fetch(sql, params, CONVERSION_COLUMNS)
-    return Conversions.from_columns(**cols, day=local_days(cols["time"], run.workspace.timezone))
+    booked = cols.pop("booked")
+    return Conversions.from_columns(**cols, day=local_days(booked, run.workspace.timezone))
 
 
 def read_touches(run: AttributionRun, persons: np.ndarray, person_range: tuple[int, int],
-                 longest_window_us: int) -> Touches:
+                 longest_window_us: int, earliest_us: int | None = None) -> Touches:
     """Touches of the given people that can fall inside some window of the run's conversions.
 
     A few people (incremental runs) are looked up by id through the visitor and touch indexes;
@@ -109,7 +114,12 @@ def read_touches(run: AttributionRun, persons: np.ndarray, person_range: tuple[i
                        "COALESCE(t.campaign_id, 0)", "COALESCE(t.adgroup_id, 0)", "COALESCE(t.ad_id, 0)")
     adapt = connection.ops.adapt_datetimefield_value
     where = "t.workspace_id = %s AND t.occurred_at >= %s AND t.occurred_at < %s"
-    params = [run.workspace_id, adapt(run.period_start - timedelta(microseconds=longest_window_us)),
+    # Windows count back from each conversion's reference time, which for a CRM stage may lie
+    # well before the period (the deal's creation): start from the earliest one read.
+    start = run.period_start
+    if earliest_us is not None:
+        start = min(start, datetime.fromtimestamp(earliest_us / 1_000_000, tz=UTC))
+    params = [run.workspace_id, adapt(start - timedelta(microseconds=longest_window_us)),
               adapt(run.period_end)]
     select = (f"SELECT {columns} FROM {Touchpoint._meta.db_table} t"
               f" JOIN {Visitor._meta.db_table} v ON v.id = t.visitor_id WHERE {where}")

@@ -128,7 +128,9 @@ def chunk_process(*, chunk_id: int) -> bool:
         windows = LookbackWindows.build(CHANNELS, window_overrides(workspace=run.workspace))
         span = (chunk.person_lo, chunk.person_hi)
         conversions = readers.read_conversions(run, span)
-        touches = readers.read_touches(run, np.unique(conversions.person), span, windows.longest)
+        earliest = int(conversions.time.min()) if len(conversions) else None
+        touches = readers.read_touches(run, np.unique(conversions.person), span, windows.longest,
+                                       earliest_us=earliest)
         batch = attribute(conversions, touches, windows, specs, direct_channel=DIRECT_CHANNEL)
         rows = writers.write_credits(run, batch.credit_table(), conversions, touches)
         writers.write_rollups(run, batch.models)
