@@ -19,6 +19,7 @@ GOOGLE_CAMPAIGNS = {
 }
 ADS_PER_GROUP = {"tiktok": 3, "meta": 2, "google": 1}
 CPC = {"tiktok": 0.55, "meta": 0.85, "google": 1.40}
+CLICKS_PER_TRACKED_CLICK = 8  # non-converting traffic the demo does not store as touchpoints
 
 # Channel mix of the first touch of a journey and of the touches after it.
 FIRST_TOUCH = {"tiktok": 40, "meta": 18, "organic_social": 10, "organic_search": 12, "google": 10,

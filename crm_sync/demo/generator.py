@@ -262,7 +262,7 @@ class DemoGenerator:
         self.deal_seq += 1
         deal_id = self._new("deal")
         crm_id = f"{9_000_000_000 + deal_id}"
-        amount = Decimal(f"{rng.choice([1200, 2400, 4800, 9600, 18000]) * rng.uniform(0.8, 1.3):.2f}")
+        amount = Decimal(f"{rng.choice([400, 800, 1500, 3000, 6000]) * rng.uniform(0.8, 1.3):.2f}")
         path = [("appointmentscheduled", at)]
         if rng.random() < 0.6:
             path.append(("qualifiedtobuy", at + timedelta(days=rng.uniform(1, 10))))

@@ -187,7 +187,10 @@ def _platform_metrics(workspace, gen: DemoGenerator, ads, rng: random.Random) ->
     cells: dict[tuple, list] = defaultdict(lambda: [Decimal(0), 0, 0, Decimal(0), Decimal(0)])
     for (ad_id, day), (true_clicks, windows) in sorted(gen.ad_days.items()):
         ref = by_ad[ad_id]
-        clicks = round(true_clicks * rng.uniform(1.05, 1.25))  # bounces before the tracker loads
+        # The demo stores converters' journeys only; the platform also bills the clicks of the
+        # many who never convert (about 1 in 30 clicks converts) and of bounces before the
+        # tracker loads.
+        clicks = round(true_clicks * catalog.CLICKS_PER_TRACKED_CLICK * rng.uniform(1.05, 1.25))
         spend = Decimal(clicks * ref.cpc).quantize(Decimal("0.01"), ROUND_HALF_UP)
         impressions = int(clicks * rng.uniform(60, 140))
         over = rng.uniform(1.1, 1.35) if ref.platform == "tiktok" else rng.uniform(1.0, 1.15)
