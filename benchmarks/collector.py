@@ -35,7 +35,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--events", type=int, default=40_000, help="beacons to send in total")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="gunicorn workers (config/gunicorn.py: gthread, keep-alive)")
+    parser.add_argument("--worker-class", default="gthread", help="e.g. sync, to compare")
+    parser.add_argument("--worker-threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--dup-every", type=int, default=9,
                         help="every Nth beacon resends the one before (odd N: touches and events)")
     parser.add_argument("--ceiling-seconds", type=int, default=10)
@@ -223,7 +226,8 @@ def report(args, ceiling: dict, collector: dict, stored: dict, drain_s: float) -
     exact = stored == expected and collector["other"] == 0
     ratio = collector["rate"] / ceiling["rate"]
     mode = "request-time storage" if args.no_buffer else "Redis buffer + drain"
-    print(f"\nCollector benchmark ({mode}; gunicorn {args.workers} sync workers; wrk "
+    print(f"\nCollector benchmark ({mode}; gunicorn {args.workers} {args.worker_class} workers x "
+          f"{args.worker_threads} threads; wrk "
           f"{args.threads} threads x {args.connections} connections; load avg before "
           f"{os.getloadavg()[0]:.2f})")
     print(f"{'':28}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}")
@@ -243,7 +247,8 @@ def report(args, ceiling: dict, collector: dict, stored: dict, drain_s: float) -
     for name in expected:
         print(f"  {name:16} expected {expected[name]:>7}  stored {stored[name]:>7}")
     print("stored vs sent: EXACT" if exact else "stored vs sent: MISMATCH")
-    return {"mode": mode, "workers": args.workers, "connections": args.connections,
+    return {"mode": mode, "workers": args.workers, "worker_class": args.worker_class,
+            "worker_threads": args.worker_threads, "connections": args.connections,
             "ceiling": ceiling, "collector": collector, "expected": expected, "stored": stored,
             "ratio": ratio, "cpu_ratio": cpu_ratio, "exact": exact, "drain_seconds": drain_s,
             "load_average_after": os.getloadavg()[0]}
@@ -256,7 +261,9 @@ def main() -> int:
     base = f"http://127.0.0.1:{args.port}"
     key = prepare(env, origin=base)
     run_id = int(time.time()) % 1_000_000
-    processes = [start([str(VENV_BIN / "gunicorn"), "config.wsgi", "-w", str(args.workers),
+    processes = [start([str(VENV_BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi",
+                        "-w", str(args.workers), "-k", args.worker_class,
+                        "--threads", str(args.worker_threads),
                         "-b", f"127.0.0.1:{args.port}", "--log-level", "warning"], env)]
     if not args.no_buffer:
         processes.append(start([str(VENV_BIN / "celery"), "-A", "config", "worker", "-P", "solo",
