@@ -20,6 +20,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 
 from .fields import BeaconTextField, StrictCharField
+from .serializers import VisitorIdField
 
 
 class NotForTheFastPath(Exception):
@@ -89,8 +90,6 @@ class FieldPlan:
 
 
 def _check_for(serializer_class, name: str, field: serializers.Field) -> Callable:
-    from .serializers import VisitorIdField
-
     if type(field) is BeaconTextField:
         check = _text_check(field)
     elif type(field) is VisitorIdField:

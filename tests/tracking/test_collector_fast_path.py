@@ -70,3 +70,25 @@ def test_a_workspaces_own_event_name_passes_the_fast_checks(workspace):
     workspace.attributed_event_names = ["DemoBooked"]
     body = {"visitor_id": str(uuid.uuid4()), "event": "DemoBooked", "event_id": "e-1"}
     assert beacon_validated(EventIn, body, workspace=workspace)["event"] == "DemoBooked"
+
+
+@pytest.mark.services
+def test_a_throttled_beacon_reads_the_same_on_the_fast_path_as_in_the_api_view(
+        beacon, touch_body, settings, live_redis):
+    from tests.conftest import redis_url
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
+                               "DEFAULT_THROTTLE_RATES": {"collector": "1/min"}}
+    answers = []
+    for buffered in (False, True):  # without the buffer the DRF view answers every beacon
+        live_redis.flushdb()
+        settings.CLICKLEDGER = {**settings.CLICKLEDGER, "COLLECTOR_BUFFER": buffered,
+                                "COLLECTOR_BUFFER_URL": redis_url()}
+        beacon("touch", {**touch_body, "touch_key": f"first-{buffered}"})
+        answers.append(beacon("touch", {**touch_body, "touch_key": f"second-{buffered}"}))
+    stored_on_request, fast = answers
+    assert stored_on_request.status_code == fast.status_code == 429
+    assert fast.json().keys() == stored_on_request.json().keys() == {"detail"}
+    assert fast.json()["detail"].startswith("Request was throttled. Expected available in")
+    assert 0 < int(fast["Retry-After"]) <= 60
+    assert fast["Content-Type"] == stored_on_request["Content-Type"]
