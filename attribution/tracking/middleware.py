@@ -9,7 +9,7 @@ view inside the same ``CommonMiddleware`` (allowed hosts, user agents, Content-L
 
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
-from django.urls import get_script_prefix, resolve, reverse
+from django.urls import NoReverseMatch, get_script_prefix, resolve, reverse
 
 BEACON_URL_NAMES = ("collect-touch", "collect-event")
 
@@ -29,7 +29,10 @@ class BeaconMiddleware:
         """Beacon path_info -> view, looked up once (after the handler set the script prefix)."""
         if self._views is None:
             prefix = get_script_prefix()
-            paths = ["/" + reverse(name)[len(prefix):] for name in BEACON_URL_NAMES]
+            try:
+                paths = ["/" + reverse(name)[len(prefix):] for name in BEACON_URL_NAMES]
+            except NoReverseMatch:  # a URLconf without the collector: nothing to shortcut
+                paths = []
             self._views = {path: resolve(path).func for path in paths}
         return self._views
 

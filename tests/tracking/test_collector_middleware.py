@@ -39,3 +39,9 @@ def test_a_refused_beacon_is_answered_by_the_api_view_with_the_same_headers(
 
 def test_a_beacon_to_a_host_not_allowed_is_a_400(either_mode, beacon, touch_body):
     assert beacon("touch", touch_body, HTTP_HOST="collector.evil.example").status_code == 400
+
+
+def test_a_urlconf_without_the_collector_still_serves_its_own_pages(client, settings):
+    settings.ROOT_URLCONF = "attribution.tracking.demo_urls"
+    settings.CLICKLEDGER = {**settings.CLICKLEDGER, "TRACKER_DEMO_PAGES": True}
+    assert client.post("/ping/", data="x", content_type="text/plain").status_code == 202
