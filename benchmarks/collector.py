@@ -35,20 +35,16 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--events", type=int, default=40_000, help="beacons to send in total")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
-    parser.add_argument(
-        "--dup-every",
-        type=int,
-        default=9,
-        help="every Nth beacon resends the one before (odd N: touches and events)",
-    )
+    parser.add_argument("--workers", type=int, default=2,
+                        help="gunicorn workers (config/gunicorn.py: gthread, keep-alive)")
+    parser.add_argument("--worker-class", default="gthread", help="e.g. sync, to compare")
+    parser.add_argument("--worker-threads", type=int, default=4, help="threads per gthread worker")
+    parser.add_argument("--dup-every", type=int, default=9,
+                        help="every Nth beacon resends the one before (odd N: touches and events)")
     parser.add_argument("--ceiling-seconds", type=int, default=10)
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument(
-        "--no-buffer",
-        action="store_true",
-        help="store on the request (COLLECTOR_BUFFER=false) instead of buffering",
-    )
+    parser.add_argument("--no-buffer", action="store_true",
+                        help="store on the request (COLLECTOR_BUFFER=false) instead of buffering")
     parser.add_argument("--json", help="also write the figures to this file")
     return parser.parse_args()
 
@@ -56,7 +52,8 @@ def parse_args() -> argparse.Namespace:
 def server_env(args: argparse.Namespace) -> dict[str, str]:
     from cryptography.fernet import Fernet
 
-    database_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cl_bench_collector")
+    database_url = os.environ.get("DATABASE_URL",
+                                  "postgres://postgres@127.0.0.1:5432/cl_bench_collector")
     if "bench" not in database_url.rsplit("/", 1)[-1]:
         sys.exit(f"Refusing to empty tables of {database_url}: use a database named *bench*.")
     return {
@@ -98,22 +95,19 @@ def prepare(env: dict[str, str], origin: str) -> str:
     from attribution.tracking import buffer
 
     with connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE attribution_touchpoint, attribution_conversionevent, "
-            "attribution_outboxentry, attribution_visitor CASCADE"
-        )
-    buffer.redis_client().delete(buffer.BUFFER_KEY, buffer.DEAD_KEY, buffer.SCHEDULED_KEY, buffer.LOCK_KEY)
+        cursor.execute("TRUNCATE attribution_touchpoint, attribution_conversionevent, "
+                       "attribution_outboxentry, attribution_visitor CASCADE")
+    buffer.redis_client().delete(buffer.BUFFER_KEY, buffer.DEAD_KEY, buffer.SCHEDULED_KEY,
+                                 buffer.LOCK_KEY)
     workspace, _ = Workspace.objects.get_or_create(slug="bench", defaults={"name": "Benchmark"})
-    site = Site.objects.create(
-        workspace=workspace, name="bench", domains=["127.0.0.1"], allowed_origins=[origin]
-    )
+    site = Site.objects.create(workspace=workspace, name="bench", domains=["127.0.0.1"],
+                               allowed_origins=[origin])
     return site.public_key
 
 
 def start(cmd: list[str], env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
-    )
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, start_new_session=True)
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -139,20 +133,9 @@ def wait_until_up(url: str, seconds: float = 30) -> None:
 
 def run_ceiling(args, base: str, origin: str) -> dict:
     out = subprocess.run(
-        [
-            "wrk",
-            f"-t{args.threads}",
-            f"-c{args.connections}",
-            f"-d{args.ceiling_seconds}s",
-            "-s",
-            str(WRK_DIR / "ping.lua"),
-            base,
-        ],
-        env={**os.environ, "CL_ORIGIN": origin},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+        ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.ceiling_seconds}s",
+         "-s", str(WRK_DIR / "ping.lua"), base],
+        env={**os.environ, "CL_ORIGIN": origin}, capture_output=True, text=True, check=True)
     figures = json.loads(out.stdout.strip().splitlines()[-1])
     figures["rate"] = figures["requests"] / (figures["duration_us"] / 1e6)
     return figures
@@ -161,37 +144,20 @@ def run_ceiling(args, base: str, origin: str) -> dict:
 def measured_ceiling(args, base: str, server_pid: int) -> dict:
     cpu_before = cpu_seconds(server_pid)
     figures = run_ceiling(args, base, base)
-    figures["cpu_ms_per_request"] = 1000 * (cpu_seconds(server_pid) - cpu_before) / figures["requests"]
+    figures["cpu_ms_per_request"] = 1000 * (cpu_seconds(server_pid) - cpu_before) / \
+        figures["requests"]
     return figures
 
 
 def run_collector(args, base: str, origin: str, key: str, run_id: int) -> dict:
     """wrk with a fixed quota per thread; each thread prints a line when all its answers are in."""
     quota = args.events // args.threads
-    env = {
-        **os.environ,
-        "CL_KEY": key,
-        "CL_ORIGIN": origin,
-        "CL_QUOTA": str(quota),
-        "CL_DUP_EVERY": str(args.dup_every),
-        "CL_RUN": str(run_id),
-    }
+    env = {**os.environ, "CL_KEY": key, "CL_ORIGIN": origin, "CL_QUOTA": str(quota),
+           "CL_DUP_EVERY": str(args.dup_every), "CL_RUN": str(run_id)}
     wrk = subprocess.Popen(
-        [
-            "wrk",
-            f"-t{args.threads}",
-            f"-c{args.connections}",
-            "-d600s",
-            "--timeout",
-            "10s",
-            "-s",
-            str(WRK_DIR / "collector.lua"),
-            base,
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+        ["wrk", f"-t{args.threads}", f"-c{args.connections}", "-d600s", "--timeout", "10s",
+         "-s", str(WRK_DIR / "collector.lua"), base],
+        env=env, stdout=subprocess.PIPE, text=True)
     threads = []
     for line in wrk.stdout:
         if line.startswith('{"thread"'):
@@ -201,22 +167,15 @@ def run_collector(args, base: str, origin: str, key: str, run_id: int) -> dict:
         elif line.startswith('{"latency'):
             summary = json.loads(line)
     wrk.wait()
-    totals = {
-        k: sum(t[k] for t in threads)
-        for k in ("sent_touch", "sent_event", "dup_touch", "dup_event", "accepted", "other")
-    }
+    totals = {k: sum(t[k] for t in threads) for k in
+              ("sent_touch", "sent_event", "dup_touch", "dup_event", "accepted", "other")}
     seconds = (max(t["last_us"] for t in threads) - min(t["first_us"] for t in threads)) / 1e6
     statuses: dict[str, int] = {}
     for t in threads:
         for code, count in t["statuses"].items():
             statuses[code] = statuses.get(code, 0) + count
-    return {
-        **summary,
-        **totals,
-        "seconds": seconds,
-        "rate": totals["accepted"] / seconds,
-        "statuses": statuses,
-    }
+    return {**summary, **totals, "seconds": seconds, "rate": totals["accepted"] / seconds,
+            "statuses": statuses}
 
 
 def cpu_seconds(root_pid: int) -> float:
@@ -254,67 +213,45 @@ def stored_counts(run_id: int) -> dict:
     from attribution.tracking import buffer
 
     conversions = ConversionEvent.objects.filter(event_id__startswith=f"b{run_id}-")
-    return {
-        "touches": Touchpoint.objects.filter(touch_key__startswith=f"b{run_id}-").count(),
-        "conversions": conversions.count(),
-        "duplicates_seen": conversions.aggregate(n=Sum("duplicates_seen"))["n"] or 0,
-        "dead_letters": buffer.redis_client().llen(buffer.DEAD_KEY),
-    }
+    return {"touches": Touchpoint.objects.filter(touch_key__startswith=f"b{run_id}-").count(),
+            "conversions": conversions.count(),
+            "duplicates_seen": conversions.aggregate(n=Sum("duplicates_seen"))["n"] or 0,
+            "dead_letters": buffer.redis_client().llen(buffer.DEAD_KEY)}
 
 
 def report(args, ceiling: dict, collector: dict, stored: dict, drain_s: float) -> dict:
-    expected = {
-        "touches": collector["sent_touch"] - collector["dup_touch"],
-        "conversions": collector["sent_event"] - collector["dup_event"],
-        "duplicates_seen": collector["dup_event"],
-        "dead_letters": 0,
-    }
+    expected = {"touches": collector["sent_touch"] - collector["dup_touch"],
+                "conversions": collector["sent_event"] - collector["dup_event"],
+                "duplicates_seen": collector["dup_event"], "dead_letters": 0}
     exact = stored == expected and collector["other"] == 0
     ratio = collector["rate"] / ceiling["rate"]
     mode = "request-time storage" if args.no_buffer else "Redis buffer + drain"
-    print(
-        f"\nCollector benchmark ({mode}; gunicorn {args.workers} sync workers; wrk "
-        f"{args.threads} threads x {args.connections} connections; load avg before "
-        f"{os.getloadavg()[0]:.2f})"
-    )
+    print(f"\nCollector benchmark ({mode}; gunicorn {args.workers} {args.worker_class} workers x "
+          f"{args.worker_threads} threads; wrk "
+          f"{args.threads} threads x {args.connections} connections; load avg before "
+          f"{os.getloadavg()[0]:.2f})")
     print(f"{'':28}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}")
-    print(
-        f"{'ceiling (trivial view)*':28}{ceiling['rate']:>10.0f}"
-        f"{ceiling['latency_p50_us'] / 1000:>9.2f}{ceiling['latency_p99_us'] / 1000:>9.2f}"
-    )
-    print(
-        f"{'collector (accepted/s)':28}{collector['rate']:>10.0f}"
-        f"{collector['latency_p50_us'] / 1000:>9.2f}{collector['latency_p99_us'] / 1000:>9.2f}"
-    )
+    print(f"{'ceiling (trivial view)*':28}{ceiling['rate']:>10.0f}"
+          f"{ceiling['latency_p50_us'] / 1000:>9.2f}{ceiling['latency_p99_us'] / 1000:>9.2f}")
+    print(f"{'collector (accepted/s)':28}{collector['rate']:>10.0f}"
+          f"{collector['latency_p50_us'] / 1000:>9.2f}{collector['latency_p99_us'] / 1000:>9.2f}")
     print("* mean of a run before and one after the collector's")
-    print(
-        f"collector / ceiling: {ratio:.2f}   sent {collector['accepted']} beacons in "
-        f"{collector['seconds']:.1f} s, non-202 answers {collector['other']} "
-        f"{collector['statuses'] or ''}; buffer drained {drain_s:.1f} s after the last answer"
-    )
+    print(f"collector / ceiling: {ratio:.2f}   sent {collector['accepted']} beacons in "
+          f"{collector['seconds']:.1f} s, non-202 answers {collector['other']} "
+          f"{collector['statuses'] or ''}; buffer drained {drain_s:.1f} s after the last answer")
     cpu_ratio = ceiling["cpu_ms_per_request"] / sum(collector["cpu_ms_per_beacon"].values())
-    per_beacon = ", ".join(f"{name} {ms:.2f} ms" for name, ms in collector["cpu_ms_per_beacon"].items())
-    print(
-        f"CPU per ceiling request: gunicorn {ceiling['cpu_ms_per_request']:.2f} ms; "
-        f"per beacon: {per_beacon}; CPU-cost ratio {cpu_ratio:.2f}"
-    )
+    per_beacon = ", ".join(f"{name} {ms:.2f} ms" for name, ms in
+                           collector["cpu_ms_per_beacon"].items())
+    print(f"CPU per ceiling request: gunicorn {ceiling['cpu_ms_per_request']:.2f} ms; "
+          f"per beacon: {per_beacon}; CPU-cost ratio {cpu_ratio:.2f}")
     for name in expected:
         print(f"  {name:16} expected {expected[name]:>7}  stored {stored[name]:>7}")
     print("stored vs sent: EXACT" if exact else "stored vs sent: MISMATCH")
-    return {
-        "mode": mode,
-        "workers": args.workers,
-        "connections": args.connections,
-        "ceiling": ceiling,
-        "collector": collector,
-        "expected": expected,
-        "stored": stored,
-        "ratio": ratio,
-        "cpu_ratio": cpu_ratio,
-        "exact": exact,
-        "drain_seconds": drain_s,
-        "load_average_after": os.getloadavg()[0],
-    }
+    return {"mode": mode, "workers": args.workers, "worker_class": args.worker_class,
+            "worker_threads": args.worker_threads, "connections": args.connections,
+            "ceiling": ceiling, "collector": collector, "expected": expected, "stored": stored,
+            "ratio": ratio, "cpu_ratio": cpu_ratio, "exact": exact, "drain_seconds": drain_s,
+            "load_average_after": os.getloadavg()[0]}
 
 
 def main() -> int:
@@ -324,48 +261,28 @@ def main() -> int:
     base = f"http://127.0.0.1:{args.port}"
     key = prepare(env, origin=base)
     run_id = int(time.time()) % 1_000_000
-    processes = [
-        start(
-            [
-                str(VENV_BIN / "gunicorn"),
-                "config.wsgi",
-                "-w",
-                str(args.workers),
-                "-b",
-                f"127.0.0.1:{args.port}",
-                "--log-level",
-                "warning",
-            ],
-            env,
-        )
-    ]
+    processes = [start([str(VENV_BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi",
+                        "-w", str(args.workers), "-k", args.worker_class,
+                        "--threads", str(args.worker_threads),
+                        "-b", f"127.0.0.1:{args.port}", "--log-level", "warning"], env)]
     if not args.no_buffer:
-        processes.append(
-            start([str(VENV_BIN / "celery"), "-A", "config", "worker", "-P", "solo", "-l", "warning"], env)
-        )
+        processes.append(start([str(VENV_BIN / "celery"), "-A", "config", "worker", "-P", "solo",
+                                "-l", "warning"], env))
     try:
         wait_until_up(f"{base}/demo/ping/")
-        subprocess.run(
-            ["wrk", "-t1", "-c4", "-d2s", "-s", str(WRK_DIR / "ping.lua"), base],
-            env={**os.environ, "CL_ORIGIN": base},
-            capture_output=True,
-            check=True,
-        )
+        subprocess.run(["wrk", "-t1", "-c4", "-d2s", "-s", str(WRK_DIR / "ping.lua"), base],
+                       env={**os.environ, "CL_ORIGIN": base}, capture_output=True, check=True)
         # The ceiling runs before and after the collector; other load on the machine drifts.
         before = measured_ceiling(args, base, processes[0].pid)
         cpu_before = [cpu_seconds(p.pid) for p in processes]
         collector = run_collector(args, base, base, key, run_id)
         drain_s = 0.0 if args.no_buffer else wait_for_drain()
         cpu = [cpu_seconds(p.pid) - before for p, before in zip(processes, cpu_before, strict=True)]
-        collector["cpu_ms_per_beacon"] = {
-            name: 1000 * c / collector["accepted"]
-            for name, c in zip(("gunicorn", "drain worker"), cpu, strict=False)
-        }
+        collector["cpu_ms_per_beacon"] = {name: 1000 * c / collector["accepted"] for name, c in
+                                          zip(("gunicorn", "drain worker"), cpu, strict=False)}
         after = measured_ceiling(args, base, processes[0].pid)
-        ceiling = {
-            k: (before[k] + after[k]) / 2
-            for k in ("rate", "latency_p50_us", "latency_p99_us", "cpu_ms_per_request")
-        }
+        ceiling = {k: (before[k] + after[k]) / 2 for k in
+                   ("rate", "latency_p50_us", "latency_p99_us", "cpu_ms_per_request")}
         ceiling["runs"] = [before, after]
         figures = report(args, ceiling, collector, stored_counts(run_id), drain_s)
     finally:

@@ -57,10 +57,16 @@ class PropertiesField(serializers.DictField):
         return value
 
 
+def is_accepted_event_name(value: str, workspace) -> bool:
+    return value in accepted_event_names(workspace)
+
+
 class _EventNameMixin:
+    # How the collector's fast path (``beacon_checks``) applies ``validate_event``.
+    fast_field_checks = {"event": is_accepted_event_name}
+
     def validate_event(self, value: str) -> str:
-        workspace = self.context["workspace"]
-        if value not in accepted_event_names(workspace):
+        if not is_accepted_event_name(value, self.context["workspace"]):
             raise serializers.ValidationError(
                 f"Unknown event name {value!r}. Use a TikTok standard event (e.g. SubmitForm, "
                 "CompletePayment), a CRM stage (e.g. QualifiedLead, ClosedWon) or add it to the "

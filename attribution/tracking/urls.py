@@ -4,10 +4,11 @@ from django.urls import path
 
 from .views.collector import EventView, IdentifyView, TouchView
 from .views.events_api import ServerEventsView
+from .views.fast_path import beacon_endpoint
 
 urlpatterns = [
-    path("collect/touch", TouchView.as_view(), name="collect-touch"),
-    path("collect/event", EventView.as_view(), name="collect-event"),
+    path("collect/touch", beacon_endpoint(TouchView), name="collect-touch"),
+    path("collect/event", beacon_endpoint(EventView), name="collect-event"),
     path("collect/identify", IdentifyView.as_view(), name="collect-identify"),
     path("events", ServerEventsView.as_view(), name="events-api"),
 ]

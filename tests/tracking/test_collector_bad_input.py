@@ -6,16 +6,26 @@ import time
 import pytest
 
 from attribution.models import ConversionEvent, Touchpoint, Visitor
+from attribution.tracking import buffer
+from tests.conftest import redis_url
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def nothing_stored():
+@pytest.fixture(autouse=True, params=["stored on the request", "buffered in Redis"])
+def nothing_stored(request, settings):
+    """Each case runs twice: storing on the request, and buffered (through the beacon fast path)."""
+    buffered = request.param == "buffered in Redis"
+    if buffered:
+        request.getfixturevalue("live_redis")
+        settings.CLICKLEDGER = {**settings.CLICKLEDGER, "COLLECTOR_BUFFER": True,
+                                "COLLECTOR_BUFFER_URL": redis_url()}
     yield
     assert not Touchpoint.objects.exists()
     assert not ConversionEvent.objects.exists()
     assert not Visitor.objects.exists()
+    if buffered:
+        assert buffer.buffer_length() == 0
 
 
 def _message(response) -> str:

@@ -14,6 +14,7 @@ def test_the_schema_lists_the_collector_and_events_endpoints_with_their_inputs(c
         assert "post" in paths[path], path
     components = schema["components"]
     assert "ttclid" in components["schemas"]["TouchIn"]["properties"]
+    assert "event_id" in components["schemas"]["EventIn"]["properties"]
     assert "siteSecretKey" in components["securitySchemes"]
     assert paths["/api/v1/collect/touch"]["post"].get("security", []) in ([], [{}])  # public key
     assert paths["/api/v1/events"]["post"]["security"] == [{"siteSecretKey": []}]

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from attribution.models import Site
 
 from .. import serializers as s
+from ..buffer import ThrottleWindow
 from ..fields import truncate_ip
 from ..http import (
     CollectorThrottle,
@@ -83,30 +84,43 @@ class _CollectorView(APIView):
         raise NotImplementedError
 
     @staticmethod
-    def context_of(request) -> dict:
+    def context_of(request, throttle: ThrottleWindow | None = None) -> dict:
         return {"ip": truncate_ip(client_ip(request)),
                 "user_agent": request.META.get("HTTP_USER_AGENT", ""),
-                "throttle": getattr(request, "collector_throttle", None)}
+                "throttle": throttle or getattr(request, "collector_throttle", None)}
+
+
+class _BeaconView(_CollectorView):
+    """Touches and pixel events: buffered, counted against the throttle in the same round trip.
+
+    Their URLs serve ``fast_path.beacon_endpoint(view)``, which answers plainly valid beacons
+    through ``accept_beacon`` and hands everything else to this view.
+    """
+
+    counts_throttle_on_push = True
+    accept_service = None  # staticmethod: collector_touch_accept or collector_event_accept
+
+    def accept(self, *, site, data, request):
+        return self.accept_beacon(site=site, data=data, request=request)
+
+    @classmethod
+    def accept_beacon(cls, *, site: Site, data: dict, request,
+                      throttle: ThrottleWindow | None = None) -> bool:
+        return cls.accept_service(site=site, data=data, **cls.context_of(request, throttle))
 
 
 @extend_schema(request=s.TouchIn, responses={202: s.AcceptedOut}, parameters=KEY_PARAMETERS,
                summary="Record a landing (touch)", tags=["collector"], auth=[])
-class TouchView(_CollectorView):
+class TouchView(_BeaconView):
     input_serializer = s.TouchIn
-    counts_throttle_on_push = True
-
-    def accept(self, *, site, data, request):
-        return collector_touch_accept(site=site, data=data, **self.context_of(request))
+    accept_service = staticmethod(collector_touch_accept)
 
 
 @extend_schema(request=s.EventIn, responses={202: s.AcceptedOut}, parameters=KEY_PARAMETERS,
                summary="Record a conversion from the browser", tags=["collector"], auth=[])
-class EventView(_CollectorView):
+class EventView(_BeaconView):
     input_serializer = s.EventIn
-    counts_throttle_on_push = True
-
-    def accept(self, *, site, data, request):
-        return collector_event_accept(site=site, data=data, **self.context_of(request))
+    accept_service = staticmethod(collector_event_accept)
 
 
 @extend_schema(request=s.IdentifyIn, responses={202: s.AcceptedOut}, parameters=KEY_PARAMETERS,
