@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 TIKTOK_CAMPAIGNS = {
     "Spark Ads - Creators Q4": (["Gen Z outdoors", "Hikers 25-34", "Lookalike buyers"], 1.4),
-    "Prospecting - Broad": (["Broad US", "Interest: camping", "Interest: fitness"], 0.7),
+    "Prospecting - Broad": (["Broad US", "Interest: camping", "Interest: fitness"], 0.3),
     "Retargeting - Cart": (["Cart 7d", "Viewers 30d"], 2.3),
     "Holiday Gift Guide": (["Gifting", "Parents 35-54", "Broad gifting"], 1.0),
 }
@@ -19,7 +19,7 @@ GOOGLE_CAMPAIGNS = {
 }
 ADS_PER_GROUP = {"tiktok": 3, "meta": 2, "google": 1}
 CPC = {"tiktok": 0.55, "meta": 0.85, "google": 1.40}
-CLICKS_PER_TRACKED_CLICK = 8  # non-converting traffic the demo does not store as touchpoints
+CLICKS_PER_TRACKED_CLICK = 30  # non-converting traffic the demo does not store as touchpoints
 
 # Channel mix of the first touch of a journey and of the touches after it.
 FIRST_TOUCH = {"tiktok": 40, "meta": 18, "organic_social": 10, "organic_search": 12, "google": 10,

@@ -188,7 +188,7 @@ def _platform_metrics(workspace, gen: DemoGenerator, ads, rng: random.Random) ->
     for (ad_id, day), (true_clicks, windows) in sorted(gen.ad_days.items()):
         ref = by_ad[ad_id]
         # The demo stores converters' journeys only; the platform also bills the clicks of the
-        # many who never convert (about 1 in 30 clicks converts) and of bounces before the
+        # many who never convert (about 1 in 30 to 40 clicks converts) and of bounces before the
         # tracker loads.
         clicks = round(true_clicks * catalog.CLICKS_PER_TRACKED_CLICK * rng.uniform(1.05, 1.25))
         spend = Decimal(clicks * ref.cpc).quantize(Decimal("0.01"), ROUND_HALF_UP)
