@@ -97,7 +97,12 @@ def floor_scan() -> tuple[float, int]:
 
 
 def phase_inline(incremental: bool) -> None:
-    """Child process: one run end to end in this process; prints JSON (clean peak RSS)."""
+    """Child process: one run end to end in this process; prints JSON (clean peak RSS).
+
+    Output of replaced runs is deleted first, untimed, as the workers' cleanup task does: else
+    every measured run leaves millions of dead credit rows behind for the next one to write past.
+    """
+    services.runs_cleanup(workspace=workspace())
     started = time.perf_counter()
     run = services.run_execute(run=services.run_create(workspace=workspace(), incremental=incremental))
     print(

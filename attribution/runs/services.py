@@ -8,7 +8,9 @@ transaction, so a worker killed mid-chunk leaves nothing behind and the redelive
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -17,7 +19,8 @@ from django.db import connection, transaction
 from django.db.models import F, Max, Sum
 from django.utils import timezone
 
-from attribution.engine.pipeline import attribute
+from attribution.engine.arrays import Conversions, Touches
+from attribution.engine.pipeline import ModelSpec, attribute
 from attribution.engine.windows import LookbackWindows
 from attribution.models import (
     AttributionCredit,
@@ -113,8 +116,33 @@ def run_plan(*, run: AttributionRun) -> list[AttributionRunChunk]:
     return chunks
 
 
-def chunk_process(*, chunk_id: int) -> bool:
-    """Attribute one chunk with every model; returns True when it was the run's last chunk."""
+@dataclass(frozen=True)
+class ChunkInputs:
+    """What a chunk attributes: its conversions, their people's touches, the models and windows."""
+
+    conversions: Conversions
+    touches: Touches
+    specs: list[ModelSpec]
+    windows: LookbackWindows
+
+
+def chunk_inputs(*, run: AttributionRun, chunk: AttributionRunChunk) -> ChunkInputs:
+    specs = model_specs(workspace=run.workspace, ids=run.model_config_ids)
+    windows = LookbackWindows.build(CHANNELS, window_overrides(workspace=run.workspace))
+    span = (chunk.person_lo, chunk.person_hi)
+    conversions = readers.read_conversions(run, span)
+    earliest = int(conversions.time.min()) if len(conversions) else None
+    touches = readers.read_touches(run, np.unique(conversions.person), span, windows.longest,
+                                   earliest_us=earliest)
+    return ChunkInputs(conversions, touches, specs, windows)
+
+
+def chunk_process(*, chunk_id: int, inputs: ChunkInputs | None = None) -> bool:
+    """Attribute one chunk with every model; returns True when it was the run's last chunk.
+
+    ``inputs`` may have been read ahead (``run_execute`` reads the next chunk while this one is
+    written); they are the same rows the chunk would read itself.
+    """
     started = time.perf_counter()
     with transaction.atomic():
         chunk = AttributionRunChunk.objects.select_for_update().select_related(
@@ -124,14 +152,9 @@ def chunk_process(*, chunk_id: int) -> bool:
             return False  # failed or already published: nothing to add
         if chunk.status == ChunkStatus.DONE:  # a redelivered message: the work is committed
             return run.chunks_done >= run.chunks_total  # (finalize may not have been sent yet)
-        specs = model_specs(workspace=run.workspace, ids=run.model_config_ids)
-        windows = LookbackWindows.build(CHANNELS, window_overrides(workspace=run.workspace))
-        span = (chunk.person_lo, chunk.person_hi)
-        conversions = readers.read_conversions(run, span)
-        earliest = int(conversions.time.min()) if len(conversions) else None
-        touches = readers.read_touches(run, np.unique(conversions.person), span, windows.longest,
-                                       earliest_us=earliest)
-        batch = attribute(conversions, touches, windows, specs, direct_channel=DIRECT_CHANNEL)
+        inputs = inputs or chunk_inputs(run=run, chunk=chunk)
+        conversions, touches = inputs.conversions, inputs.touches
+        batch = attribute(conversions, touches, inputs.windows, inputs.specs, direct_channel=DIRECT_CHANNEL)
         rows = writers.write_credits(run, batch.credit_table(), conversions, touches)
         writers.write_rollups(run, batch.models)
         chunk.status, chunk.conversions, chunk.credits = ChunkStatus.DONE, len(conversions), rows
@@ -207,18 +230,44 @@ def runs_cleanup(*, workspace: Workspace) -> int:
 
 
 def run_execute(*, run: AttributionRun, progress: Callable[[int, int], None] | None = None
-                ) -> AttributionRun:
+               ) -> AttributionRun:
     """Plan, attribute every chunk and publish, all in this process (command, tests, eager mode)."""
     try:
         chunks = run_plan(run=run)
-        for chunk in chunks:
-            chunk_process(chunk_id=chunk.id)
+        for chunk, inputs in _read_ahead(run, chunks):
+            chunk_process(chunk_id=chunk.id, inputs=inputs)
             if progress:
                 progress(chunk.index + 1, len(chunks))
         return run_finalize(run_id=run.id)
     except Exception as exc:
         run_fail(run_id=run.id, error=repr(exc))
         raise
+
+
+def _read_ahead(run: AttributionRun, chunks: list[AttributionRunChunk]
+                ) -> Iterator[tuple[AttributionRunChunk, ChunkInputs | None]]:
+    """Pair each chunk with its inputs, reading chunk i + 1 in a thread (its own connection) while
+    the caller attributes and writes chunk i: PostgreSQL streams the next touches while numpy
+    and the credit COPY work (psycopg releases the GIL while it waits). Inside a transaction
+    (tests) another connection would not see its rows: chunks then read their own inputs."""
+    if len(chunks) < 2 or connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield from ((chunk, None) for chunk in chunks)
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chunk-reader") as pool:
+        ahead = pool.submit(_inputs_in_thread, run, chunks[0])
+        for i, chunk in enumerate(chunks):
+            inputs = ahead.result()
+            if i + 1 < len(chunks):
+                ahead = pool.submit(_inputs_in_thread, run, chunks[i + 1])
+            yield chunk, inputs
+            del inputs  # hold no reference to chunk i once the caller is done with it
+
+
+def _inputs_in_thread(run: AttributionRun, chunk: AttributionRunChunk) -> ChunkInputs:
+    try:
+        return chunk_inputs(run=run, chunk=chunk)
+    finally:
+        connection.close()  # this thread's own connection
 
 
 def default_models_ensure(*, workspace: Workspace) -> list[AttributionModelConfig]:

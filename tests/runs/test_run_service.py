@@ -164,3 +164,22 @@ def test_conversions_without_any_traceable_person_are_kept_unattributed(workspac
     shares = conversion_credits(conversion=anonymous)
     assert len(shares) == 6
     assert all(s.touchpoint_id is None and s.weight == 1 and s.revenue == Decimal("7.5") for s in shares)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_reading_the_next_chunk_ahead_gives_the_same_output_as_one_chunk(workspace, settings):
+    # Committed rows (transaction=True): run_execute reads chunk i + 1 on another connection.
+    models_of(workspace)
+    for i in range(5):
+        journey(workspace, touches=[(3, "meta", "click"), (1, "tiktok", "click")], value=f"{i + 1}0")
+    full_run(workspace)
+    one = sorted(current_rollups(workspace=workspace).values_list(
+        "model_config", "day", "channel", "ad", "conversions", "revenue"))
+    credits_one = sorted(current_credits(workspace=workspace).values_list("conversion", "touchpoint"))
+    settings.CLICKLEDGER = {**settings.CLICKLEDGER, "ATTRIBUTION_CHUNK_CONVERSIONS": 2}
+    run = full_run(workspace)
+    assert run.status == RunStatus.SUCCEEDED and run.chunks_total == 3 and run.processed == 5
+    many = sorted(current_rollups(workspace=workspace).values_list(
+        "model_config", "day", "channel", "ad", "conversions", "revenue"))
+    assert [r[:4] + (round(r[4], 9), r[5]) for r in many] == [r[:4] + (round(r[4], 9), r[5]) for r in one]
+    assert sorted(current_credits(workspace=workspace).values_list("conversion", "touchpoint")) == credits_one
