@@ -9,7 +9,9 @@ and half of those with the ttclid of a stored click, 20% closed won → ClosedWo
 outbox rows), imports it through the same service the Celery task uses, then imports it again
 (every row unchanged). DEBUG is off, as in production.
 Baseline, measured in the same process: one pass of ``csv.reader`` over the file, the ceiling of
-any CSV import in Python. Figures are printed, never asserted.
+any CSV import in Python. Figures are printed, never asserted. CPU seconds are printed too (this
+process, all threads; and its PostgreSQL server process): on a shared, loaded machine rows per
+CPU-second move far less than rows per wall-clock second.
 """
 
 import argparse
@@ -33,6 +35,21 @@ HEADER = ["Record ID", "Deal Name", "Deal Stage", "Pipeline", "Amount", "Deal cu
 
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds(backend_pid: int | None) -> tuple[float, float]:
+    """CPU time (user + system) so far of this process (all its threads) and of its database
+    server process (PostgreSQL on this machine; 0 elsewhere): stable figures on a loaded machine,
+    where wall-clock time depends on what the other processes do."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    server = 0.0
+    if backend_pid:
+        try:
+            fields = Path(f"/proc/{backend_pid}/stat").read_text().rsplit(")", 1)[1].split()
+            server = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            server = 0.0
+    return usage.ru_utime + usage.ru_stime, server
 
 
 def write_export(path: Path, rows: int, known: int) -> None:
@@ -93,6 +110,11 @@ def child(rows: int) -> dict:
                                  uses_amount=True)
     TikTokIntegrationFactory(workspace=workspace)
     _known_visitors(workspace, site, known=rows // 10)
+    backend_pid = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend_pid = cursor.fetchone()[0]
     rss_before = rss_mb()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "deals.csv"
@@ -101,14 +123,15 @@ def child(rows: int) -> dict:
         with path.open(encoding="utf-8", newline="") as handle:
             sum(1 for _ in csv.reader(handle))
         baseline = time.perf_counter() - started
-        timings, imports = [], []
+        timings, cpu, imports = [], [], []
         for _ in range(2):  # first import, then the same file again (all unchanged)
             with path.open("rb") as handle:
                 deal_import = deal_import_create(workspace=workspace, file=File(handle, "deals.csv"),
                                                  preset="hubspot")
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), cpu_seconds(backend_pid)
             deal_import = deal_import_run(deal_import=deal_import)
             timings.append(time.perf_counter() - started)
+            cpu.append([b - a for a, b in zip(cpu_started, cpu_seconds(backend_pid), strict=True)])
             imports.append(deal_import)
             assert deal_import.status == "succeeded", deal_import.error
             deal_import.file.delete(save=False)
@@ -116,6 +139,9 @@ def child(rows: int) -> dict:
     result = {"rows": rows, "file_mb": round(size_mb, 1), "db": connection.vendor,
               "csv_reader_rows_s": round(rows / baseline), "import_rows_s": round(rows / timings[0]),
               "reimport_rows_s": round(rows / timings[1]),
+              "import_cpu_s": round(cpu[0][0], 1), "import_db_cpu_s": round(cpu[0][1], 1),
+              "reimport_cpu_s": round(cpu[1][0], 1), "reimport_db_cpu_s": round(cpu[1][1], 1),
+              "load_avg": round(os.getloadavg()[0], 1),
               "conversions": imports[0].conversions_created,
               "rss_before_mb": round(rss_before), "peak_rss_mb": round(rss_mb())}
     _cleanup(connection, workspace.pk)
@@ -152,6 +178,11 @@ def main() -> None:
               f"rows/s (import at {r['import_rows_s'] / r['csv_reader_rows_s']:.1%} of it), "
               f"{r['conversions']:,} conversions, peak RSS {r['peak_rss_mb']} MB "
               f"(after setup {r['rss_before_mb']} MB)", flush=True)
+        print(f"{'':>9}  CPU: import {r['import_cpu_s']} s here + {r['import_db_cpu_s']} s in the database "
+              f"server ({r['rows'] / r['import_cpu_s']:,.0f} rows per CPU-second here, "
+              f"{r['rows'] / (r['import_cpu_s'] + r['import_db_cpu_s']):,.0f} counting both); re-import "
+              f"{r['reimport_cpu_s']} s + {r['reimport_db_cpu_s']} s; load average {r['load_avg']}",
+              flush=True)
     if len(results) > 1:
         first, last = results[0], results[-1]
         print(f"memory ratio {last['rows'] // first['rows']}x rows → "
