@@ -83,11 +83,16 @@ def real_broker(url: str):
     """
     from config.celery import app
 
+    def forget_pools():
+        # Connection and producer pools are bound to the broker they were first made for.
+        app._pool = None
+        app.amqp._producer_pool = None
+
     saved = app.conf.broker_url, app.conf.task_always_eager
     app.conf.broker_url, app.conf.task_always_eager = url, False
-    app._pool = None  # the connection pool is bound to the broker it was first made for
+    forget_pools()
     try:
         yield app
     finally:
         app.conf.broker_url, app.conf.task_always_eager = saved
-        app._pool = None
+        forget_pools()

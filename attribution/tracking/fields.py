@@ -22,8 +22,6 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
-@extend_schema_field({"oneOf": [{"type": "number", "description": "Unix seconds"},
-                               {"type": "string", "format": "date-time"}]})
 @extend_schema_field({"type": "string"})
 class BeaconTextField(serializers.Field):
     """Text from a beacon: a string, trimmed, at most ``max_length``, no NUL; "" when absent.
@@ -57,6 +55,8 @@ class BeaconTextField(serializers.Field):
         return value
 
 
+@extend_schema_field({"oneOf": [{"type": "number", "description": "Unix seconds"},
+                               {"type": "string", "format": "date-time"}]})
 class EventTimeField(serializers.Field):
     """When it happened: Unix seconds (int/float; milliseconds are recognised) or ISO 8601 with zone.
 

@@ -67,18 +67,25 @@ def converting_contacts(*, filters: DashboardFilters, limit: int = 25) -> list[C
 
 
 def _credits_of(workspace: Workspace, conversion_ids: list[int]) -> tuple[dict, dict]:
-    """{(conversion, touch): {model: (weight, revenue)}} and {conversion: {model: unattributed weight}}."""
+    """{(conversion, touch): {model: (weight, revenue)}} and {conversion: {model: unattributed weight}}.
+
+    A credit row holds every model of its run side by side (weights[i], revenues[i] in micro-units
+    belong to run.model_config_ids[i]); a model that gave the touch nothing is left out.
+    """
     credits, unattributed = defaultdict(dict), defaultdict(dict)
     rows = (
         current_credits(workspace=workspace)
         .filter(conversion_id__in=conversion_ids)
-        .values_list("conversion_id", "touchpoint_id", "model_config_id", "weight", "revenue")
+        .values_list("conversion_id", "touchpoint_id", "run__model_config_ids", "weights", "revenues")
     )
-    for conversion_id, touch_id, model_id, weight, revenue in rows:
-        if touch_id is None:
-            unattributed[conversion_id][model_id] = weight
-        else:
-            credits[(conversion_id, touch_id)][model_id] = (weight, revenue)
+    for conversion_id, touch_id, model_ids, weights, revenues in rows:
+        for model_id, weight, micros in zip(model_ids, weights, revenues, strict=True):
+            if weight <= 0:
+                continue
+            if touch_id is None:
+                unattributed[conversion_id][model_id] = weight
+            else:
+                credits[(conversion_id, touch_id)][model_id] = (weight, Decimal(int(micros)).scaleb(-6))
     return credits, unattributed
 
 

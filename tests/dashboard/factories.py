@@ -35,16 +35,15 @@ class RollupFactory(factory.django.DjangoModelFactory):
 
 
 class CreditFactory(factory.django.DjangoModelFactory):
+    """One (conversion, touch) credit row: ``weights``/``revenues`` follow ``run.model_config_ids``."""
+
     class Meta:
         model = am.AttributionCredit
 
     run = factory.SubFactory(RunFactory)
     workspace = factory.SelfAttribute("run.workspace")
-    weight = 1.0
-    revenue = Decimal("100")
-    currency = "USD"
-    channel = "tiktok"
-    conversion_at = factory.SelfAttribute("conversion.occurred_at")
+    weights = factory.LazyFunction(lambda: [1.0])
+    revenues = factory.LazyFunction(lambda: [100_000_000])  # micro-units: 100.00
 
 
 class PlatformMetricFactory(factory.django.DjangoModelFactory):

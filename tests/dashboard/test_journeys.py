@@ -35,29 +35,17 @@ def test_journey_joins_devices_and_shows_each_models_credit_per_touch(
         occurred_at=datetime(2026, 11, 2, 10, tzinfo=UTC),
     )
     run = world.current_run
-    CreditFactory(run=run, model_config=world.last_click, conversion=purchase, touchpoint=email, weight=1.0)
-    CreditFactory(
-        run=run,
-        model_config=world.linear,
-        conversion=purchase,
-        touchpoint=email,
-        weight=0.5,
-        revenue=Decimal("50"),
-    )
-    CreditFactory(
-        run=run,
-        model_config=world.linear,
-        conversion=purchase,
-        touchpoint=tiktok,
-        weight=0.5,
-        revenue=Decimal("50"),
-    )
+    run.model_config_ids = [world.last_click.pk, world.linear.pk]
+    run.save()
+    CreditFactory(run=run, conversion=purchase, touchpoint=email, weights=[1.0, 0.5],
+                  revenues=[100_000_000, 50_000_000])
+    CreditFactory(run=run, conversion=purchase, touchpoint=tiktok, weights=[0.0, 0.5],
+                  revenues=[0, 50_000_000])
     stale = RunFactory(
-        workspace=workspace, status="superseded", finished_at=datetime(2026, 11, 1, tzinfo=UTC)
+        workspace=workspace, status="superseded", finished_at=datetime(2026, 11, 1, tzinfo=UTC),
+        model_config_ids=[world.last_click.pk],
     )
-    CreditFactory(
-        run=stale, model_config=world.last_click, conversion=purchase, touchpoint=tiktok, weight=1.0
-    )
+    CreditFactory(run=stale, conversion=purchase, touchpoint=tiktok, weights=[1.0])
 
     with django_assert_num_queries(4):
         journey = contact_journey(workspace=workspace, contact_id=contact.pk)

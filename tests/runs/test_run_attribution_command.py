@@ -26,3 +26,14 @@ def test_an_unknown_workspace_is_an_error(db):
 
     with pytest.raises(CommandError, match="No workspace nope"):
         call_command("run_attribution", "--workspace", "nope")
+
+
+def test_the_demo_command_runs_attribution_for_the_demo_workspace(db):
+    from crm_sync.demo.services import DEMO_SLUG
+    from tests.factories import WorkspaceFactory
+
+    demo = WorkspaceFactory(slug=DEMO_SLUG)
+    journey(demo, touches=[(1, "tiktok", "click")])
+    call_command("demo_compute")
+    run = AttributionRun.objects.get(workspace=demo)
+    assert run.status == RunStatus.SUCCEEDED and run.processed == 1

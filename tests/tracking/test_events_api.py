@@ -143,3 +143,13 @@ def test_a_server_event_with_visitor_id_and_email_stitches_the_visitor(server_po
     contact = Contact.objects.get()
     assert Visitor.objects.get(uid=touch_body["visitor_id"]).contact == contact
     assert ConversionEvent.objects.get().contact == contact
+
+
+def test_the_bulk_path_writes_outbox_rows_by_the_sync_rules(server_post, site):
+    TikTokIntegrationFactory(workspace=site.workspace)
+    fresh, old = _event(), _event(event_time=int(time.time()) - 10 * 86400)
+    assert server_post({"data": [fresh, old]}).status_code == 200
+    rows = {e.conversion.event_id: e for e in OutboxEntry.objects.select_related("conversion")}
+    assert (rows[fresh["event_id"]].status, rows[fresh["event_id"]].event_source) == ("queued", "web")
+    assert rows[old["event_id"]].status == "skipped"
+    assert "too old" in rows[old["event_id"]].last_error

@@ -34,9 +34,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         workspaces = Workspace.objects.order_by("slug")
-        if opts["workspace"]:
-            workspaces = workspaces.filter(slug__in=opts["workspace"])
-            missing = set(opts["workspace"]) - set(workspaces.values_list("slug", flat=True))
+        slugs = opts["workspace"]
+        if isinstance(slugs, str):  # call_command("run_attribution", workspace="acme-outdoor")
+            slugs = [slugs]
+        if slugs:
+            workspaces = workspaces.filter(slug__in=slugs)
+            missing = set(slugs) - set(workspaces.values_list("slug", flat=True))
             if missing:
                 raise CommandError(f"No workspace {', '.join(sorted(missing))}.")
         for workspace in workspaces:
