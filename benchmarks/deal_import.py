@@ -9,7 +9,9 @@ and half of those with the ttclid of a stored click, 20% closed won → ClosedWo
 outbox rows), imports it through the same service the Celery task uses, then imports it again
 (every row unchanged). DEBUG is off, as in production.
 Baseline, measured in the same process: one pass of ``csv.reader`` over the file, the ceiling of
-any CSV import in Python. Figures are printed, never asserted.
+any CSV import in Python. Figures are printed, never asserted. CPU seconds are printed too (this
+process, all threads; and its PostgreSQL server process): on a shared, loaded machine rows per
+CPU-second move far less than rows per wall-clock second.
 """
 
 import argparse
@@ -26,28 +28,28 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("appointmentscheduled", "Qualified To Buy", "contractsent", "Closed Won", "closedlost")
-HEADER = [
-    "Record ID",
-    "Deal Name",
-    "Deal Stage",
-    "Pipeline",
-    "Amount",
-    "Deal currency code",
-    "Create Date",
-    "Close Date",
-    "Deal owner",
-    "Email",
-    "Phone Number",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "ttclid",
-    "cl_visitor_id",
-]
+HEADER = ["Record ID", "Deal Name", "Deal Stage", "Pipeline", "Amount", "Deal currency code",
+          "Create Date", "Close Date", "Deal owner", "Email", "Phone Number", "utm_source",
+          "utm_medium", "utm_campaign", "ttclid", "cl_visitor_id"]
 
 
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds(backend_pid: int | None) -> tuple[float, float]:
+    """CPU time (user + system) so far of this process (all its threads) and of its database
+    server process (PostgreSQL on this machine; 0 elsewhere): stable figures on a loaded machine,
+    where wall-clock time depends on what the other processes do."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    server = 0.0
+    if backend_pid:
+        try:
+            fields = Path(f"/proc/{backend_pid}/stat").read_text().rsplit(")", 1)[1].split()
+            server = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            server = 0.0
+    return usage.ru_utime + usage.ru_stime, server
 
 
 def write_export(path: Path, rows: int, known: int) -> None:
@@ -59,26 +61,16 @@ def write_export(path: Path, rows: int, known: int) -> None:
         for n in range(rows):
             person = n // 2
             on_site = person < known
-            out.writerow(
-                [
-                    str(10_000_000_000 + n),
-                    f"Deal {n}",
-                    STAGES[n % 5],
-                    "Sales Pipeline",
-                    f"{(n % 997) * 13 + 100:,}.50",
-                    "USD",
-                    f"2026-{1 + n % 12:02d}-{1 + n % 28:02d} 10:{n % 60:02d}",
-                    f"2026-12-{1 + n % 28:02d}",
-                    f"Owner {n % 40}",
-                    f"person{person}@example.com",
-                    f"+1415{person:07d}" if n % 10 < 3 else "",
-                    "tiktok" if n % 3 else "google",
-                    "paid_social",
-                    f"campaign_{n % 50}",
-                    f"E.C.P.bench{person}" if on_site and person % 2 == 0 else "",
-                    str(uuid.UUID(int=person + 1)) if on_site else "",
-                ]
-            )
+            out.writerow([
+                str(10_000_000_000 + n), f"Deal {n}", STAGES[n % 5], "Sales Pipeline",
+                f"{(n % 997) * 13 + 100:,}.50", "USD",
+                f"2026-{1 + n % 12:02d}-{1 + n % 28:02d} 10:{n % 60:02d}",
+                f"2026-12-{1 + n % 28:02d}", f"Owner {n % 40}", f"person{person}@example.com",
+                f"+1415{person:07d}" if n % 10 < 3 else "",
+                "tiktok" if n % 3 else "google", "paid_social", f"campaign_{n % 50}",
+                f"E.C.P.bench{person}" if on_site and person % 2 == 0 else "",
+                str(uuid.UUID(int=person + 1)) if on_site else "",
+            ])
 
 
 def _known_visitors(workspace, site, known: int) -> None:
@@ -88,17 +80,11 @@ def _known_visitors(workspace, site, known: int) -> None:
     for start in range(0, known, 5000):
         people = range(start, min(start + 5000, known))
         visitors = Visitor.objects.bulk_create(
-            [Visitor(workspace=workspace, site=site, uid=uuid.UUID(int=p + 1)) for p in people]
-        )
+            [Visitor(workspace=workspace, site=site, uid=uuid.UUID(int=p + 1)) for p in people])
         Touchpoint.objects.bulk_create(
-            [
-                Touchpoint(
-                    workspace=workspace, visitor=v, occurred_at=v.first_seen_at, ttclid=f"E.C.P.bench{p}"
-                )
-                for p, v in zip(people, visitors, strict=True)
-                if p % 2 == 0
-            ]
-        )
+            [Touchpoint(workspace=workspace, visitor=v, occurred_at=v.first_seen_at,
+                        ttclid=f"E.C.P.bench{p}") for p, v in zip(people, visitors, strict=True)
+             if p % 2 == 0])
 
 
 def child(rows: int) -> dict:
@@ -120,11 +106,15 @@ def child(rows: int) -> dict:
     call_command("migrate", verbosity=0)
     workspace = Workspace.objects.create(name="bench", slug=f"bench-{uuid.uuid4().hex[:8]}")
     site = Site.objects.create(workspace=workspace, name="bench")
-    DealStageRule.objects.create(
-        workspace=workspace, crm_stage="closedwon", event_name="ClosedWon", uses_amount=True
-    )
+    DealStageRule.objects.create(workspace=workspace, crm_stage="closedwon", event_name="ClosedWon",
+                                 uses_amount=True)
     TikTokIntegrationFactory(workspace=workspace)
     _known_visitors(workspace, site, known=rows // 10)
+    backend_pid = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend_pid = cursor.fetchone()[0]
     rss_before = rss_mb()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "deals.csv"
@@ -133,49 +123,36 @@ def child(rows: int) -> dict:
         with path.open(encoding="utf-8", newline="") as handle:
             sum(1 for _ in csv.reader(handle))
         baseline = time.perf_counter() - started
-        timings, imports = [], []
+        timings, cpu, imports = [], [], []
         for _ in range(2):  # first import, then the same file again (all unchanged)
             with path.open("rb") as handle:
-                deal_import = deal_import_create(
-                    workspace=workspace, file=File(handle, "deals.csv"), preset="hubspot"
-                )
-            started = time.perf_counter()
+                deal_import = deal_import_create(workspace=workspace, file=File(handle, "deals.csv"),
+                                                 preset="hubspot")
+            started, cpu_started = time.perf_counter(), cpu_seconds(backend_pid)
             deal_import = deal_import_run(deal_import=deal_import)
             timings.append(time.perf_counter() - started)
+            cpu.append([b - a for a, b in zip(cpu_started, cpu_seconds(backend_pid), strict=True)])
             imports.append(deal_import)
             assert deal_import.status == "succeeded", deal_import.error
             deal_import.file.delete(save=False)
         size_mb = path.stat().st_size / 2**20
-    result = {
-        "rows": rows,
-        "file_mb": round(size_mb, 1),
-        "db": connection.vendor,
-        "csv_reader_rows_s": round(rows / baseline),
-        "import_rows_s": round(rows / timings[0]),
-        "reimport_rows_s": round(rows / timings[1]),
-        "conversions": imports[0].conversions_created,
-        "rss_before_mb": round(rss_before),
-        "peak_rss_mb": round(rss_mb()),
-    }
+    result = {"rows": rows, "file_mb": round(size_mb, 1), "db": connection.vendor,
+              "csv_reader_rows_s": round(rows / baseline), "import_rows_s": round(rows / timings[0]),
+              "reimport_rows_s": round(rows / timings[1]),
+              "import_cpu_s": round(cpu[0][0], 1), "import_db_cpu_s": round(cpu[0][1], 1),
+              "reimport_cpu_s": round(cpu[1][0], 1), "reimport_db_cpu_s": round(cpu[1][1], 1),
+              "load_avg": round(os.getloadavg()[0], 1),
+              "conversions": imports[0].conversions_created,
+              "rss_before_mb": round(rss_before), "peak_rss_mb": round(rss_mb())}
     _cleanup(connection, workspace.pk)
     return result
 
 
 def _cleanup(connection, workspace_id: int) -> None:
-    tables = [
-        "attribution_outboxentry",
-        "crm_sync_dealstagechange",
-        "crm_sync_deal",
-        "attribution_conversionevent",
-        "attribution_touchpoint",
-        "attribution_visitor",
-        "attribution_contact",
-        "crm_sync_dealimport",
-        "crm_sync_dealstagerule",
-        "attribution_tiktokintegration",
-        "attribution_site",
-        "attribution_workspace",
-    ]
+    tables = ["attribution_outboxentry", "crm_sync_dealstagechange", "crm_sync_deal",
+              "attribution_conversionevent", "attribution_touchpoint", "attribution_visitor",
+              "attribution_contact", "crm_sync_dealimport", "crm_sync_dealstagerule",
+              "attribution_tiktokintegration", "attribution_site", "attribution_workspace"]
     with connection.cursor() as cursor:
         for table in tables:
             column = "id" if table == "attribution_workspace" else "workspace_id"
@@ -192,29 +169,24 @@ def main() -> None:
         return
     results = []
     for size in args.sizes:
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", str(size)],
-            check=True,
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-        )
+        out = subprocess.run([sys.executable, __file__, "--child", str(size)], check=True,
+                             capture_output=True, text=True, cwd=ROOT)
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
         r = results[-1]
-        print(
-            f"{r['rows']:>9,} rows ({r['file_mb']} MB, {r['db']}): import {r['import_rows_s']:,} rows/s, "
-            f"re-import {r['reimport_rows_s']:,} rows/s, csv.reader baseline {r['csv_reader_rows_s']:,} "
-            f"rows/s (import at {r['import_rows_s'] / r['csv_reader_rows_s']:.1%} of it), "
-            f"{r['conversions']:,} conversions, peak RSS {r['peak_rss_mb']} MB "
-            f"(after setup {r['rss_before_mb']} MB)",
-            flush=True,
-        )
+        print(f"{r['rows']:>9,} rows ({r['file_mb']} MB, {r['db']}): import {r['import_rows_s']:,} rows/s, "
+              f"re-import {r['reimport_rows_s']:,} rows/s, csv.reader baseline {r['csv_reader_rows_s']:,} "
+              f"rows/s (import at {r['import_rows_s'] / r['csv_reader_rows_s']:.1%} of it), "
+              f"{r['conversions']:,} conversions, peak RSS {r['peak_rss_mb']} MB "
+              f"(after setup {r['rss_before_mb']} MB)", flush=True)
+        print(f"{'':>9}  CPU: import {r['import_cpu_s']} s here + {r['import_db_cpu_s']} s in the database "
+              f"server ({r['rows'] / r['import_cpu_s']:,.0f} rows per CPU-second here, "
+              f"{r['rows'] / (r['import_cpu_s'] + r['import_db_cpu_s']):,.0f} counting both); re-import "
+              f"{r['reimport_cpu_s']} s + {r['reimport_db_cpu_s']} s; load average {r['load_avg']}",
+              flush=True)
     if len(results) > 1:
         first, last = results[0], results[-1]
-        print(
-            f"memory ratio {last['rows'] // first['rows']}x rows → "
-            f"{last['peak_rss_mb'] / first['peak_rss_mb']:.2f}x peak RSS"
-        )
+        print(f"memory ratio {last['rows'] // first['rows']}x rows → "
+              f"{last['peak_rss_mb'] / first['peak_rss_mb']:.2f}x peak RSS")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,10 @@ class CrmSource(models.TextChoices):
 
 
 class Deal(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="deals")
+    # No index of its own: the unique (workspace, crm_id) constraint's index leads with it, and each
+    # extra index costs every imported deal an insert into it.
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="deals",
+                                  db_index=False)
     crm = models.CharField(max_length=16, choices=CrmSource.choices, default=CrmSource.GENERIC)
     crm_id = models.CharField(max_length=64, help_text="The deal/opportunity id in the CRM.")
     name = models.CharField(max_length=255, blank=True, default="")
@@ -58,7 +61,9 @@ class Deal(models.Model):
 
 class DealStageChange(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stage_changes")
+    # Indexed by stagechange_deal_time, which leads with it (see Deal.workspace).
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stage_changes",
+                             db_index=False)
     from_stage = models.CharField(max_length=100, blank=True, default="")
     to_stage = models.CharField(max_length=100)
     changed_at = models.DateTimeField()

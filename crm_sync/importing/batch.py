@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from attribution.models import Workspace
@@ -88,7 +88,7 @@ def deals_apply_batch(*, ctx: ImportContext, rows: list[DealRow]) -> BatchCounts
               .filter(workspace=ctx.workspace, crm_id__anyof=[r.crm_id for r in rows])
               .values("id", "crm_id", *_DEAL_FIELDS)}
     plan = _plan(ctx, rows, links_resolve(workspace=ctx.workspace, rows=rows), stored)
-    ids = _deals_write(ctx, plan.writes)
+    ids = _deals_write(ctx, plan.writes, stored)
     for move in plan.moves:
         move.deal_id = ids[move.row.crm_id]
     plan.counts.stage_changes = _stage_changes_write(ctx, plan.moves)
@@ -162,13 +162,29 @@ def _merged(row: DealRow, link: RowLinks, before: dict | None, ctx: ImportContex
     return values
 
 
-def _deals_write(ctx: ImportContext, writes: dict[str, dict]) -> dict[str, int]:
-    """Upsert on (workspace, crm_id); return crm_id → deal id."""
-    rows = [{"workspace_id": ctx.workspace.pk, "crm_id": crm_id, "imported_at": ctx.now, **values}
-            for crm_id, values in writes.items()]
-    written = models_insert(Deal, rows, conflict=("workspace", "crm_id"), update=_UPDATE_FIELDS,
+def _deals_write(ctx: ImportContext, writes: dict[str, dict], stored: dict[str, dict]) -> dict[str, int]:
+    """Insert new deals, upsert changed ones on (workspace, crm_id); return crm_id → deal id.
+
+    Deals not stored when the batch began are plain inserts (on PostgreSQL one COPY straight into
+    the table); should another writer (a webhook) have stored one of them meanwhile, the unique
+    constraint refuses the insert and the whole batch takes the upsert instead.
+    """
+    rows = {crm_id: {"workspace_id": ctx.workspace.pk, "crm_id": crm_id, "imported_at": ctx.now, **values}
+            for crm_id, values in writes.items()}
+    new = [crm_id for crm_id in rows if crm_id not in stored]
+    ids: dict[str, int] = {}
+    if new:
+        try:
+            with transaction.atomic():
+                created = models_insert(Deal, [rows[crm_id] for crm_id in new], returning=("id",))
+            ids = {crm_id: deal_id for crm_id, (deal_id,) in zip(new, created, strict=True)}
+        except IntegrityError:
+            ids = {}
+    rest = [row for crm_id, row in rows.items() if crm_id not in ids]
+    written = models_insert(Deal, rest, conflict=("workspace", "crm_id"), update=_UPDATE_FIELDS,
                             returning=("crm_id", "id"))
-    return dict(written)
+    ids.update(written)
+    return ids
 
 
 def _changed_at(ctx: ImportContext, row: DealRow, to_stage: str, is_new: bool) -> datetime:

@@ -1,9 +1,9 @@
 """Set-based writes for the import's hot path: a few statements per table per batch.
 
-On PostgreSQL a batch is COPYed into a temporary table and merged from there
-(``INSERT … SELECT … ON CONFLICT …``, ``UPDATE … FROM``): no ORM objects and no 40,000
-placeholders to quote. Elsewhere (SQLite, the embedded default) the same statements use
-multi-row VALUES.
+On PostgreSQL a batch is COPYed straight into its table when no row can conflict, and otherwise
+into a temporary table and merged from there (``INSERT … SELECT … ON CONFLICT …``,
+``UPDATE … FROM``): no ORM objects and no 40,000 placeholders to quote. Elsewhere (SQLite, the
+embedded default) the same statements use multi-row VALUES.
 """
 
 import hashlib
@@ -23,13 +23,26 @@ def _fields(model: type[Model], columns: Sequence[str]):
     return [model._meta.get_field(name) for name in columns]
 
 
+def _pg_types(fields) -> list[str] | None:
+    """psycopg's names of the columns' PostgreSQL types, or None when one is not known to it."""
+    from psycopg.postgres import types
+
+    names = []
+    for field in fields:
+        db_type = field.db_type(connection) or ""
+        array = "[]" if db_type.endswith("[]") else ""
+        info = types.get(db_type.removesuffix("[]").split("(")[0].strip())
+        if info is None:
+            return None
+        names.append(info.name + array)
+    return names
+
+
 def _pg_stage(cursor, model: type[Model], fields, rows: Sequence[Sequence]) -> str:
     """COPY ``rows`` into a temporary table shaped like ``fields`` and return its name.
 
     The table lives until the transaction ends (every batch runs in one) and is emptied per use.
     """
-    from psycopg.types.json import Jsonb
-
     quote = connection.ops.quote_name
     names = ", ".join(quote(f.column) for f in fields)
     digest = hashlib.sha1(names.encode()).hexdigest()[:8]
@@ -37,15 +50,60 @@ def _pg_stage(cursor, model: type[Model], fields, rows: Sequence[Sequence]) -> s
     cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {tmp} ON COMMIT DROP AS "
                    f"SELECT {names} FROM {quote(model._meta.db_table)} WITH NO DATA")
     cursor.execute(f"TRUNCATE {tmp}")
+    _pg_copy(cursor, tmp, fields, rows)
+    return tmp
+
+
+def _pg_copy(cursor, table: str, fields, rows) -> None:
+    """COPY ``rows`` into ``table`` (quoted) ``fields``.
+
+    Binary COPY with the column types given up front: psycopg then formats each value with a
+    fixed dumper (about 4x less client CPU than text COPY, which picks one per value) and the
+    server parses no text.
+    """
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    types = _pg_types(fields)
+    # psycopg's own cursor: its errors are turned into Django's (IntegrityError, …) here.
+    with connection.wrap_database_errors:
+        _pg_copy_rows(cursor, table, names, fields, types, rows)
+
+
+def _pg_copy_rows(cursor, table: str, names: str, fields, types: list[str] | None, rows) -> None:
+    from psycopg.types.json import Jsonb
+
+    if types is not None:
+        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(types)
+            for row in rows:
+                copy.write_row(row)
+        return
     json_at = [i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
-    with cursor.cursor.copy(f"COPY {tmp} ({names}) FROM STDIN") as copy:
+    with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         for row in rows:
             if json_at:
                 row = list(row)
                 for i in json_at:
                     row[i] = Jsonb(row[i])
             copy.write_row(row)
-    return tmp
+
+
+def _pg_copy_direct(cursor, model: type[Model], fields, rows: Sequence[Sequence],
+                    returning: Sequence[str]) -> list[tuple]:
+    """Rows that need no conflict handling go straight into the table, with no temporary table
+    and no ``INSERT … SELECT``; when the caller wants their ids, those are drawn from the
+    table's sequence first and COPYed with the rows (same order as ``rows``)."""
+    table = model._meta.db_table
+    quoted = connection.ops.quote_name(table)
+    if not returning:
+        _pg_copy(cursor, quoted, fields, rows)
+        return []
+    pk = model._meta.pk
+    cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                   [table, pk.column, len(rows)])
+    ids = [pk_value for (pk_value,) in cursor.fetchall()]
+    _pg_copy(cursor, quoted, [pk, *fields],
+             ((pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)))
+    return [(pk_value,) for pk_value in ids]
 
 
 def rows_insert(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence], *,
@@ -63,6 +121,8 @@ def rows_insert(model: type[Model], columns: Sequence[str], rows: Sequence[Seque
         tail += " RETURNING " + ", ".join(connection.ops.quote_name(c) for c in returning)
     with connection.cursor() as cursor:
         if _is_postgres():
+            if not conflict and tuple(returning) in ((), (model._meta.pk.attname,)):
+                return _pg_copy_direct(cursor, model, fields, rows, returning)
             tmp = _pg_stage(cursor, model, fields, rows)
             cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {tmp}{tail}")
             return cursor.fetchall() if returning else []

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from attribution.identity.normalize import hash_email
 from attribution.models import ConversionEvent, OutboxEntry
@@ -163,3 +164,28 @@ def test_with_two_integrations_mapping_the_event_the_first_gets_the_one_outbox_r
     entry = OutboxEntry.objects.get()
     assert (entry.integration, entry.platform_event, entry.status) == (first, "CompletePayment", "queued")
     assert entry.next_attempt_at == entry.conversion.received_at
+
+
+def test_a_deal_another_writer_stores_mid_batch_is_updated_not_duplicated(workspace):
+    """Between a batch reading its stored deals and inserting the new ones, a webhook may store one
+    of them: the insert is refused by the unique constraint and the batch upserts instead."""
+    state = {"done": False}
+
+    def webhook_first(execute, sql, params, many, context):
+        inserting_deals = ("nextval" in sql and params and params[0] == "crm_sync_deal") or (
+            sql.startswith('INSERT INTO "crm_sync_deal"') and "ON CONFLICT" not in sql)
+        if inserting_deals and not state["done"]:
+            state["done"] = True
+            Deal.objects.create(workspace=workspace, crm_id="9876543210", stage="closedlost",
+                                name="stored by a webhook")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(webhook_first):
+        result = run_import(workspace, "hubspot_deals.csv", phone_region="US")
+
+    assert state["done"]
+    assert result.status == "succeeded"
+    acme = Deal.objects.get(workspace=workspace, crm_id="9876543210")
+    assert (acme.stage, acme.name) == ("appointmentscheduled", "Acme Corp – annual plan")
+    assert Deal.objects.filter(workspace=workspace).count() == 4
+    assert [c.to_stage for c in acme.stage_changes.all()] == ["appointmentscheduled"]
