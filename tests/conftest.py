@@ -7,6 +7,7 @@ reason — except under ``CI=true``, where a skip of that kind fails the run.
 
 import contextlib
 import os
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +97,16 @@ def real_broker(url: str):
     finally:
         app.conf.broker_url, app.conf.task_always_eager = saved
         forget_pools()
+
+
+def worker_database_url() -> str:
+    """The test database as a URL that a worker subprocess can open (PostgreSQL or the SQLite file)."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        return (f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+                f"/{db['NAME']}")
+    if connection.vendor == "sqlite" and not connection.is_in_memory_db():
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    skip_or_fail(f"a worker process cannot share a {connection.vendor} in-memory test database")

@@ -9,23 +9,15 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connection
 
 from crm_sync.importing.selectors import deal_import_progress
 from crm_sync.importing.services import deal_import_create, deal_import_queue
 from crm_sync.models import Deal, DealImport, ImportStatus
-from tests.conftest import real_broker, require_redis
+from tests.conftest import real_broker, require_redis, worker_database_url
 from tests.factories import WorkspaceFactory
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 pytestmark = [pytest.mark.services, pytest.mark.slow]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "postgresql":
-        return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-    return f"sqlite:///{db['NAME']}"
 
 
 @pytest.fixture
@@ -34,8 +26,9 @@ def worker(transactional_db, settings, tmp_path):
     # Progress travels through the cache: read it from the Redis the worker writes to.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                    "LOCATION": url}}
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": _database_url(),
-           "REDIS_URL": url, "CELERY_TASK_ALWAYS_EAGER": "false", "MEDIA_ROOT": settings.MEDIA_ROOT}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
+           "DATABASE_URL": worker_database_url(), "REDIS_URL": url,
+           "CELERY_TASK_ALWAYS_EAGER": "false", "MEDIA_ROOT": settings.MEDIA_ROOT}
     with real_broker(url) as app:
         with app.connection_for_write() as conn:
             conn.default_channel.queue_purge("celery")

@@ -11,25 +11,16 @@ import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from attribution.models import AttributionCredit, AttributionRun, RunStatus
 from attribution.runs import services
 from attribution.runs.tasks import attribution_run_start
 from config.celery import app
-from tests.conftest import redis_url, skip_or_fail
+from tests.conftest import redis_url, skip_or_fail, worker_database_url
 from tests.runs.journeys import journey, models_of
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _database_url() -> str:
-    db = settings.DATABASES["default"]
-    if connection.vendor == "postgresql":
-        return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    return f"sqlite:///{Path(db['NAME']).resolve()}"
 
 
 @pytest.fixture
@@ -51,7 +42,7 @@ def broker():
 @pytest.fixture
 def worker(transactional_db, broker):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
-           "DATABASE_URL": _database_url(), "REDIS_URL": redis_url(),
+           "DATABASE_URL": worker_database_url(), "REDIS_URL": redis_url(),
            "CELERY_TASK_ALWAYS_EAGER": "false", "CONN_MAX_AGE": "0",
            "ATTRIBUTION_CHUNK_CONVERSIONS": "2"}  # the worker plans: three chunks for five conversions
     proc = subprocess.Popen(

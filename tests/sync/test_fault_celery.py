@@ -13,10 +13,9 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from attribution.models import OutboxEntry, OutboxStatus
-from tests.conftest import redis_url, skip_or_fail
+from tests.conftest import redis_url, skip_or_fail, worker_database_url
 from tests.factories import TikTokIntegrationFactory, WorkspaceFactory
 from tests.fake_tiktok import RANDOM_RETRYABLE_FAULTS, FakeTikTok, Fault
 
@@ -39,22 +38,12 @@ def _require_redis() -> str:
     return url
 
 
-def _database_url() -> str:
-    """The test database as a URL a separate process can open (PostgreSQL, or the SQLite file)."""
-    db = connection.settings_dict
-    if connection.vendor == "postgresql":
-        return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    if connection.vendor == "sqlite" and not connection.is_in_memory_db():
-        return f"sqlite:///{db['NAME']}"
-    skip_or_fail(f"the worker cannot share a {connection.vendor} in-memory test database")
-
-
 class Worker:
     """`celery -A config worker` in a subprocess, on a queue of its own, aimed at the test DB."""
 
     def __init__(self, *, redis_url: str, queue: str, api_base: str):
         self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
-                    "DATABASE_URL": _database_url(),
+                    "DATABASE_URL": worker_database_url(),
                     "REDIS_URL": redis_url, "CELERY_TASK_ALWAYS_EAGER": "false",
                     "TIKTOK_API_BASE": api_base, "TIKTOK_BATCH_SIZE": "20",
                     "TIKTOK_LEASE_SECONDS": "3", "TIKTOK_TIMEOUT_SECONDS": "1",
