@@ -32,16 +32,17 @@ def _bounds(workspace: Workspace, start: date, end: date) -> tuple[datetime, dat
     return datetime.combine(start, time.min, tz), datetime.combine(end + timedelta(days=1), time.min, tz)
 
 
+def _tiktok_clicks_by_day(workspace, lo, hi, tz):
+    """TikTok click sessions in [lo, hi), each annotated with its local day ``d``."""
+    return Touchpoint.objects.filter(
+        workspace=workspace, channel=Channel.TIKTOK, kind=TouchKind.CLICK,
+        occurred_at__gte=lo, occurred_at__lt=hi,
+    ).annotate(d=TruncDate("occurred_at", tzinfo=tz))
+
+
 def _session_counts(workspace, lo, hi, tz) -> dict[date, dict]:
     rows = (
-        Touchpoint.objects.filter(
-            workspace=workspace,
-            channel=Channel.TIKTOK,
-            kind=TouchKind.CLICK,
-            occurred_at__gte=lo,
-            occurred_at__lt=hi,
-        )
-        .annotate(d=TruncDate("occurred_at", tzinfo=tz))
+        _tiktok_clicks_by_day(workspace, lo, hi, tz)
         .values("d")
         .annotate(total=Count("id"), with_ttclid=Count("id", filter=~Q(ttclid="")))
         .order_by()
@@ -102,14 +103,7 @@ def _utm_violations(workspace, lo, hi, tz) -> list[UtmViolationDay]:
         )
     )
     combos = (
-        Touchpoint.objects.filter(
-            workspace=workspace,
-            channel=Channel.TIKTOK,
-            kind=TouchKind.CLICK,
-            occurred_at__gte=lo,
-            occurred_at__lt=hi,
-        )
-        .annotate(d=TruncDate("occurred_at", tzinfo=tz))
+        _tiktok_clicks_by_day(workspace, lo, hi, tz)
         .values("d", "utm_source", "utm_medium", "utm_campaign")
         .annotate(n=Count("id"))
         .order_by()
