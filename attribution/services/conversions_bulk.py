@@ -9,19 +9,15 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 
 from attribution.models import (
-    Contact,
     ConversionEvent,
     OutboxEntry,
-    OutboxStatus,
-    TikTokIntegration,
     Workspace,
 )
 
 from .conversions import conversion_record
-from .outbox import DESTINATION_TIKTOK, sync_skip_reason, tiktok_event_source
+from .outbox import outbox_rows_for
 
 
 @dataclass(frozen=True)
@@ -98,32 +94,5 @@ def _count_repeats(rows: dict, repeats: Counter, sources: dict) -> None:
 
 
 def _enqueue_outbox(workspace: Workspace, conversions: list[ConversionEvent]) -> None:
-    """Bulk twin of ``outbox_enqueue_conversion``: its mapping, event-source and skip rules, with
-    the integrations and opted-out contacts read once per batch instead of once per conversion."""
-    if not conversions:
-        return
-    integrations = list(TikTokIntegration.objects.filter(workspace=workspace, enabled=True)
-                        .order_by("id"))
-    if not integrations:
-        return
-    contact_ids = {c.contact_id for c in conversions if c.contact_id}
-    opted_out = set(Contact.objects.filter(pk__in=contact_ids, opted_out=True)
-                    .values_list("pk", flat=True)) if contact_ids else set()
-    now = timezone.now()
-    entries = []
-    for conversion in conversions:
-        for integration in integrations:
-            platform_event = (integration.event_mapping or {}).get(conversion.event_name)
-            if not platform_event:
-                continue
-            event_source = tiktok_event_source(conversion=conversion, integration=integration)
-            reason = sync_skip_reason(opted_out=conversion.contact_id in opted_out,
-                                      occurred_at=conversion.occurred_at, integration=integration,
-                                      event_source=event_source, now=now)
-            entries.append(OutboxEntry(
-                conversion=conversion, destination=DESTINATION_TIKTOK, workspace=workspace,
-                integration=integration, platform_event=platform_event, event_source=event_source,
-                status=OutboxStatus.SKIPPED if reason else OutboxStatus.QUEUED, last_error=reason,
-                next_attempt_at=now))
-            break  # one row per (conversion, destination), like get_or_create: the first match
-    OutboxEntry.objects.bulk_create(entries, batch_size=500)
+    rows = outbox_rows_for(workspace_id=workspace.pk, conversions=conversions)
+    OutboxEntry.objects.bulk_create([OutboxEntry(**row) for row in rows], batch_size=500)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from attribution.models import (
+    Contact,
     ConversionEvent,
     EventSource,
     OutboxEntry,
@@ -49,6 +50,43 @@ def outbox_enqueue_conversion(*, conversion: ConversionEvent,
         )
         entries.append(entry)
     return entries
+
+
+def outbox_rows_for(*, workspace_id: int, conversions: list[ConversionEvent],
+                    now: datetime | None = None) -> list[dict]:
+    """Outbox column values for many newly stored conversions, by ``outbox_enqueue_conversion``'s
+    rules (mapping, event source, skips), reading integrations and opt-outs once for the batch.
+
+    ``conversions`` need ``pk``, ``contact_id``, ``event_name``, ``occurred_at`` and ``source``;
+    the caller inserts the rows in its own transaction, in whatever bulk way suits it.
+    """
+    if not conversions:
+        return []
+    integrations = list(TikTokIntegration.objects.filter(workspace_id=workspace_id, enabled=True)
+                        .order_by("id"))
+    if not integrations:
+        return []
+    contact_ids = {c.contact_id for c in conversions if c.contact_id}
+    opted_out = set(Contact.objects.filter(pk__in=contact_ids, opted_out=True)
+                    .values_list("pk", flat=True)) if contact_ids else set()
+    now = now or timezone.now()
+    rows = []
+    for conversion in conversions:
+        for integration in integrations:
+            platform_event = (integration.event_mapping or {}).get(conversion.event_name)
+            if not platform_event:
+                continue
+            event_source = tiktok_event_source(conversion=conversion, integration=integration)
+            reason = sync_skip_reason(opted_out=conversion.contact_id in opted_out,
+                                      occurred_at=conversion.occurred_at, integration=integration,
+                                      event_source=event_source, now=now)
+            rows.append({"workspace_id": workspace_id, "conversion_id": conversion.pk,
+                         "destination": DESTINATION_TIKTOK, "integration_id": integration.pk,
+                         "platform_event": platform_event, "event_source": event_source,
+                         "status": OutboxStatus.SKIPPED if reason else OutboxStatus.QUEUED,
+                         "last_error": reason, "next_attempt_at": now})
+            break  # one row per (conversion, destination), like get_or_create: the first match
+    return rows
 
 
 def tiktok_event_source(*, conversion: ConversionEvent, integration: TikTokIntegration) -> str:

@@ -13,14 +13,13 @@ from decimal import Decimal
 from django.utils import timezone
 
 from attribution.models import (
-    Contact,
     ConversionEvent,
     EventSource,
     OutboxEntry,
-    TikTokIntegration,
     Workspace,
 )
 from attribution.services.conversions import conversion_record
+from attribution.services.outbox import outbox_rows_for
 
 from . import lookups  # noqa: F401  (registers __anyof)
 from .bulk_sql import models_insert
@@ -86,25 +85,10 @@ def _in_order(fresh: list[StageConversion], inserted: list[tuple]) -> list[Stage
 
 def _outbox_insert(workspace: Workspace, conversions: list[tuple[int, StageConversion]],
                    received_at: datetime) -> None:
-    """Mirror of ``outbox_enqueue_conversion`` for many conversions: one row per destination,
-    the first enabled integration that maps the event, none for an opted-out contact."""
-    if not conversions:
-        return
-    integrations = list(TikTokIntegration.objects.filter(workspace=workspace, enabled=True).order_by("id"))
-    if not integrations:
-        return
-    opted_out = set(Contact.objects.filter(
-        pk__in={item.contact_id for _, item in conversions if item.contact_id}, opted_out=True)
-        .values_list("id", flat=True))
-    entries = []
-    for conversion_id, item in conversions:
-        if item.contact_id in opted_out:
-            continue
-        for integration in integrations:
-            platform_event = (integration.event_mapping or {}).get(item.event_name)
-            if platform_event:
-                entries.append({"workspace_id": workspace.pk, "conversion_id": conversion_id,
-                                "destination": "tiktok", "integration_id": integration.pk,
-                                "platform_event": platform_event, "next_attempt_at": received_at})
-                break  # (conversion, destination) is unique: the first mapping integration wins
-    models_insert(OutboxEntry, entries, conflict=("conversion", "destination"))
+    """Outbox rows for the new conversions, by the same rules as every other recording path."""
+    stored = [ConversionEvent(pk=conversion_id, workspace_id=workspace.pk, source=EventSource.CRM,
+                              event_name=item.event_name, occurred_at=item.occurred_at,
+                              contact_id=item.contact_id)
+              for conversion_id, item in conversions]
+    rows = outbox_rows_for(workspace_id=workspace.pk, conversions=stored, now=received_at)
+    models_insert(OutboxEntry, rows, conflict=("conversion", "destination"))

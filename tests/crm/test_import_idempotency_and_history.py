@@ -124,14 +124,25 @@ def test_new_conversions_get_outbox_rows_where_an_integration_maps_them(workspac
         ("deal:9876543213:ClosedWon", "CompletePayment")]
 
 
-def test_a_conversion_of_an_opted_out_contact_gets_no_outbox_row(workspace, rules):
+def test_a_conversion_of_an_opted_out_contact_is_never_sent_and_says_why(workspace, rules):
     ContactFactory(workspace=workspace, email_hash=hash_email("buyer@umbrella.example"), opted_out=True)
     TikTokIntegrationFactory(workspace=workspace, event_mapping={"ClosedWon": "CompletePayment"})
 
     run_import(workspace, "hubspot_deals.csv", phone_region="US")
 
     assert ConversionEvent.objects.filter(event_id="deal:9876543213:ClosedWon").exists()
-    assert not OutboxEntry.objects.exists()
+    entry = OutboxEntry.objects.get()
+    assert (entry.status, entry.last_error) == ("skipped", "contact opted out of data sharing")
+
+
+def test_a_deal_won_too_long_ago_for_tiktok_is_skipped_with_the_reason(workspace, rules):
+    TikTokIntegrationFactory(workspace=workspace, event_mapping={"ClosedWon": "CompletePayment"})
+
+    run_import(workspace, b"Record ID,Deal Stage,Amount,Close Date\n55,closedwon,900,2025-01-15\n")
+
+    entry = OutboxEntry.objects.get(conversion__event_id="deal:55:ClosedWon")
+    assert entry.status == "skipped" and entry.event_source == "crm"
+    assert entry.last_error.startswith("too old for TikTok")
 
 
 def test_each_workspace_has_its_own_deals_for_the_same_crm_id(workspace, other_workspace):
