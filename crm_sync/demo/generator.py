@@ -5,6 +5,7 @@ Realism that the dashboard's diagnostics should find:
 - cross-device people (one contact, two visitors), repeat buyers, anonymous converters;
 - TikTok clicks without ttclid (~12%), UTM naming slips, ad views (view-through);
 - pixel + server copies deduplicated by event_id, and a few that were not (different event_ids);
+- conversion tags firing on page load (a "conversion" one second after the landing);
 - server events delivered days late;
 - platform-reported conversions over-counted (pixel firing on page load) and reported under a
   7-day-click / 1-day-view window next to a 28-day-click one.
@@ -145,6 +146,8 @@ class DemoGenerator:
         rng = self.rng
         n_touch = min(1 + int(rng.expovariate(1 / 4.3)), 16)
         offsets = sorted((rng.expovariate(1 / 5.0) for _ in range(n_touch)), reverse=True)
+        if rng.random() < 0.02:  # a tag that fires on page load: "converts" a second after landing
+            offsets[-1] = 1 / 86_400
         touches = []
         for i, days_before in enumerate(offsets):
             visitor_id, _ = devices[rng.randrange(len(devices))] if i < n_touch - 1 else devices[-1]

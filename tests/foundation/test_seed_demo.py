@@ -1,5 +1,6 @@
 """seed_demo: the shape of the demo data, its determinism, and its command-line contract."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -59,6 +60,11 @@ def test_realistic_imperfections_are_present(demo):
     assert 0.03 < missing < 0.3, "some TikTok clicks lost their ttclid"
     assert am.ConversionEvent.objects.filter(workspace=workspace, duplicates_seen=1).exists()
     assert am.Touchpoint.objects.filter(workspace=workspace, kind="view").exists()
+    on_load = [c for c in am.ConversionEvent.objects.filter(workspace=workspace, source="pixel")
+               if am.Touchpoint.objects.filter(visitor_id=c.visitor_id, occurred_at__lt=c.occurred_at,
+                                               occurred_at__gte=c.occurred_at - timedelta(seconds=3))
+               .exists()]
+    assert on_load, "some conversion tags fire on page load"
 
 
 def test_deals_move_through_stages_and_become_crm_conversions(demo):
