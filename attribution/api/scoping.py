@@ -2,11 +2,19 @@
 
 from rest_framework.exceptions import NotFound
 
-from attribution.models import Workspace
+from attribution.models import Membership, Workspace
 
 
 def workspaces_for(user):
     return Workspace.objects.for_user(user)
+
+
+def user_has_role(user, workspace: Workspace, role: str) -> bool:
+    """Whether ``user`` may act as ``role`` (or above) in ``workspace``; superusers always may."""
+    if user.is_superuser:
+        return True
+    membership = Membership.objects.filter(user=user, workspace=workspace).first()
+    return bool(membership and membership.has_role(role))
 
 
 class WorkspaceScopedMixin:

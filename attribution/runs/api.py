@@ -5,8 +5,8 @@ from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from attribution.api.scoping import WorkspaceScopedMixin, workspaces_for
-from attribution.models import AttributionRun, Membership, Role
+from attribution.api.scoping import WorkspaceScopedMixin, user_has_role, workspaces_for
+from attribution.models import AttributionRun, Role
 
 from . import services
 from .selectors import runs_for
@@ -42,8 +42,7 @@ class RunListCreate(WorkspaceScopedMixin, generics.ListAPIView):
         workspace = workspaces_for(request.user).filter(slug=data.validated_data["workspace"]).first()
         if workspace is None:
             raise NotFound("No such workspace among yours.")
-        membership = Membership.objects.filter(user=request.user, workspace=workspace).first()
-        if not request.user.is_superuser and not (membership and membership.has_role(Role.ANALYST)):
+        if not user_has_role(request.user, workspace, Role.ANALYST):
             raise PermissionDenied("Starting a run needs the analyst or admin role.")
         try:
             with transaction.atomic():

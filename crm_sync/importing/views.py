@@ -12,8 +12,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from attribution.api.scoping import workspaces_for
-from attribution.models import Membership, Role
+from attribution.api.scoping import user_has_role, workspaces_for
+from attribution.models import Role
 from crm_sync.models import ColumnMapping, DealImport, ImportPreset, ImportStatus
 
 from .presets import PRESETS
@@ -27,10 +27,7 @@ MAX_WEBHOOK_DEALS = 1000
 
 
 def _may_import(user, workspace) -> bool:
-    if user.is_superuser:
-        return True
-    membership = Membership.objects.filter(user=user, workspace=workspace).first()
-    return bool(membership and membership.has_role(Role.ANALYST))
+    return user_has_role(user, workspace, Role.ANALYST)
 
 
 class ImportIn(serializers.Serializer):

@@ -16,7 +16,7 @@ from attribution.models import AttributionCredit, AttributionRun, RunStatus
 from attribution.runs import services
 from attribution.runs.tasks import attribution_run_start
 from config.celery import app
-from tests.conftest import redis_url, skip_or_fail, worker_database_url
+from tests.conftest import redis_url, require_redis, worker_database_url
 from tests.runs.journeys import journey, models_of
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
@@ -25,13 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def broker():
-    import redis
-
-    url = redis_url()
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        skip_or_fail(f"the Celery worker test needs Redis at {url}")
+    url = require_redis()
     with app.connection_for_write(url) as conn:
         conn.default_channel.queue_purge("celery")
         eager, app.conf.task_always_eager = app.conf.task_always_eager, False

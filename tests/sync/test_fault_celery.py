@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from attribution.models import OutboxEntry, OutboxStatus
-from tests.conftest import redis_url, skip_or_fail, worker_database_url
+from tests.conftest import require_redis, worker_database_url
 from tests.factories import TikTokIntegrationFactory, WorkspaceFactory
 from tests.fake_tiktok import RANDOM_RETRYABLE_FAULTS, FakeTikTok, Fault
 
@@ -25,17 +25,6 @@ ROOT = Path(__file__).resolve().parents[2]
 CONVERSIONS = 300
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
-
-
-def _require_redis() -> str:
-    import redis
-
-    url = redis_url()
-    try:
-        redis.Redis.from_url(url).ping()
-    except redis.RedisError as exc:
-        skip_or_fail(f"no Redis at {url} for the worker fault test: {exc}")
-    return url
 
 
 class Worker:
@@ -90,7 +79,7 @@ def _record_conversions(workspace) -> dict[str, str]:
 
 def test_every_conversion_arrives_once_or_more_with_one_event_id_despite_faults_and_sigkill(
         transactional_db):
-    redis_url = _require_redis()
+    redis_url = require_redis()
     from celery import Celery
 
     workspace = WorkspaceFactory()
