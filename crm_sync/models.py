@@ -67,9 +67,11 @@ class DealStageChange(models.Model):
     # No workspace index: the history is read by deal (stagechange_deal_time), and deleting a
     # workspace, rare, may scan.
     workspace = workspace_key(related_name="+", db_index=False)
-    # Indexed by stagechange_deal_time, which leads with it (see Deal.workspace).
+    # Indexed by stagechange_deal_time, which leads with it (see Deal.workspace). No database
+    # foreign key: a stage change is written with its deal, by the code that just wrote the deal,
+    # and goes with it (``on_delete`` is Django's) — a per-row check would only confirm that.
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stage_changes",
-                             db_index=False)
+                             db_index=False, db_constraint=False)
     from_stage = models.CharField(max_length=100, blank=True, default="")
     to_stage = models.CharField(max_length=100)
     changed_at = models.DateTimeField()

@@ -111,8 +111,9 @@ def _pg_copy_direct(cursor, model: type[Model], fields, rows: Sequence[Sequence]
         _pg_copy(cursor, quoted, fields, rows)
         return []
     pk = model._meta.pk
-    cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                   [table, pk.column, len(rows)])
+    # The sequence's name is looked up once: inside nextval() it would be looked up per id.
+    cursor.execute("SELECT nextval(seq::regclass) FROM pg_get_serial_sequence(%s, %s) AS seq, "
+                   "generate_series(1, %s)", [table, pk.column, len(rows)])
     ids = [pk_value for (pk_value,) in cursor.fetchall()]
     _pg_copy(cursor, quoted, [pk, *fields],
              ((pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)))
