@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from attribution.models import (
@@ -63,19 +64,33 @@ def stage_conversions_record(*, workspace: Workspace, items: list[StageConversio
                    .values_list("event_name", "event_id"))
     fresh = [i for i in items if (i.event_name, i.event_id) not in existing]
     received_at = timezone.now()
-    inserted = models_insert(
-        ConversionEvent,
-        [{"workspace_id": workspace.pk, "source": EventSource.CRM, "sources_seen": [EventSource.CRM],
-          "received_at": received_at, **i.columns()} for i in fresh],
-        conflict=("workspace", "event_name", "event_id"), returning=("id", "event_name", "event_id"))
-    _outbox_insert(workspace, [(conversion_id, item) for (conversion_id, *_), item in zip(
-        inserted, _in_order(fresh, inserted), strict=True)], received_at)
+    stored = _conversions_insert(fresh, [
+        {"workspace_id": workspace.pk, "source": EventSource.CRM, "sources_seen": [EventSource.CRM],
+         "received_at": received_at, **i.columns()} for i in fresh])
+    _outbox_insert(workspace, stored, received_at)
     # Repeats, and any a concurrent writer stored first, count as duplicates the one-by-one way.
-    written = {(name, event_id) for _, name, event_id in inserted}
+    written = {(item.event_name, item.event_id) for _, item in stored}
     for item in items:
         if (item.event_name, item.event_id) not in written:
             conversion_record(workspace=workspace, source=EventSource.CRM, **item.columns())
-    return len(inserted)
+    return len(stored)
+
+
+def _conversions_insert(fresh: list[StageConversion], rows: list[dict]) -> list[tuple[int, StageConversion]]:
+    """Insert the conversions not stored when the batch began; return (id, item) of those written.
+
+    They go straight into the table (on PostgreSQL one COPY); should a concurrent writer have
+    stored one of them meanwhile, the unique index refuses the insert and the batch takes the
+    upsert, which skips what exists.
+    """
+    try:
+        with transaction.atomic():
+            ids = models_insert(ConversionEvent, rows, returning=("id",))
+        return [(conversion_id, item) for (conversion_id,), item in zip(ids, fresh, strict=True)]
+    except IntegrityError:
+        inserted = models_insert(ConversionEvent, rows, conflict=("workspace", "event_name", "event_id"),
+                                 returning=("id", "event_name", "event_id"))
+        return list(zip([row[0] for row in inserted], _in_order(fresh, inserted), strict=True))
 
 
 @dataclass(slots=True)
@@ -100,4 +115,4 @@ def _outbox_insert(workspace: Workspace, conversions: list[tuple[int, StageConve
     stored = [_Stored(conversion_id, item.event_name, item.occurred_at, item.contact_id)
               for conversion_id, item in conversions]
     rows = outbox_rows_for(workspace_id=workspace.pk, conversions=stored, now=received_at)
-    models_insert(OutboxEntry, rows, conflict=("conversion", "destination"))
+    models_insert(OutboxEntry, rows)  # the conversions were created just now: nothing to conflict

@@ -177,26 +177,68 @@ def test_with_two_integrations_mapping_the_event_the_first_gets_the_one_outbox_r
     assert entry.next_attempt_at == entry.conversion.received_at
 
 
+def _stored_mid_batch(table: str, marker: str, store):
+    """An execute wrapper that calls ``store()`` once: after the batch's lookup in ``table`` (the
+    SELECT that says ``marker``), just before the savepoint its insert runs in — where a concurrent
+    writer's committed row would appear. Created inside the savepoint, the row would vanish with
+    its rollback and prove nothing."""
+    state = {"read": False, "done": False}
+
+    def wrapper(execute, sql, params, many, context):
+        if sql.startswith("SELECT") and f'FROM "{table}"' in sql and marker in sql:
+            state["read"] = True
+        elif sql.startswith("SAVEPOINT") and state["read"] and not state["done"]:
+            state["done"] = True
+            store()
+        return execute(sql, params, many, context)
+
+    return wrapper, state
+
+
 def test_a_deal_another_writer_stores_mid_batch_is_updated_not_duplicated(workspace):
     """Between a batch reading its stored deals and inserting the new ones, a webhook may store one
     of them: the insert is refused by the unique constraint and the batch upserts instead."""
-    state = {"done": False}
+    webhook = {}
 
-    def webhook_first(execute, sql, params, many, context):
-        inserting_deals = ("nextval" in sql and params and params[0] == "crm_sync_deal") or (
-            sql.startswith('INSERT INTO "crm_sync_deal"') and "ON CONFLICT" not in sql)
-        if inserting_deals and not state["done"]:
-            state["done"] = True
-            Deal.objects.create(workspace=workspace, crm_id="9876543210", stage="closedlost",
-                                name="stored by a webhook")
-        return execute(sql, params, many, context)
+    def store():
+        webhook["deal"] = Deal.objects.create(workspace=workspace, crm_id="9876543210", stage="closedlost",
+                                              name="stored by a webhook")
 
-    with connection.execute_wrapper(webhook_first):
+    wrapper, state = _stored_mid_batch("crm_sync_deal", '"crm_id"', store)
+    with connection.execute_wrapper(wrapper):
         result = run_import(workspace, "hubspot_deals.csv", phone_region="US")
 
     assert state["done"]
     assert result.status == "succeeded"
     acme = Deal.objects.get(workspace=workspace, crm_id="9876543210")
+    assert acme.pk == webhook["deal"].pk  # the webhook's row, updated in place
     assert (acme.stage, acme.name) == ("appointmentscheduled", "Acme Corp – annual plan")
     assert Deal.objects.filter(workspace=workspace).count() == 4
+    assert (result.rows_created, result.rows_updated) == (4, 0)  # as planned: all four were new
     assert [c.to_stage for c in acme.stage_changes.all()] == ["appointmentscheduled"]
+
+
+def test_a_conversion_another_writer_stores_mid_batch_is_counted_once(workspace, rules):
+    """Between a batch looking up its stage conversions and inserting the new ones, a webhook may
+    store one of them: the insert is refused by the unique index, the batch upserts the others and
+    counts that one as a repeat."""
+    clean = run_import(workspace, "hubspot_deals.csv", phone_region="US")
+    expected = sorted(ConversionEvent.objects.filter(workspace=workspace).values_list("event_id", flat=True))
+    ConversionEvent.objects.filter(workspace=workspace).delete()
+    Deal.objects.filter(workspace=workspace).delete()
+    taken = expected[0]
+
+    def store():
+        ConversionEvent.objects.create(workspace=workspace, event_name=taken.rsplit(":", 1)[1],
+                                       event_id=taken, source="crm", occurred_at=clean.finished_at)
+
+    wrapper, state = _stored_mid_batch("attribution_conversionevent", '"event_id"', store)
+    with connection.execute_wrapper(wrapper):
+        result = run_import(workspace, "hubspot_deals.csv", phone_region="US")
+
+    assert state["done"]
+    assert result.status == "succeeded"
+    assert result.conversions_created == clean.conversions_created - 1
+    stored = sorted(ConversionEvent.objects.filter(workspace=workspace).values_list("event_id", flat=True))
+    assert stored == expected
+    assert ConversionEvent.objects.get(event_id=taken).duplicates_seen == 1
