@@ -35,6 +35,9 @@ def parse_amount(text: str, *, decimal_comma: bool = False) -> tuple[Decimal | N
     raw = text.strip()
     if not raw:
         return None, ""
+    pattern = _COMMA_NUMBER if decimal_comma else _POINT_NUMBER
+    if pattern.match(raw):  # the common case, a bare number: no code, symbol or space to strip
+        return _decimal(raw, decimal_comma), ""
     currency = ""
     match = _CODE_AFFIX.match(raw)
     if match:
@@ -45,15 +48,19 @@ def parse_amount(text: str, *, decimal_comma: bool = False) -> tuple[Decimal | N
             raw = raw.replace(symbol, "")
             currency = currency or code
     number = _SPACES.sub("", raw)
-    pattern = _COMMA_NUMBER if decimal_comma else _POINT_NUMBER
     if not pattern.match(number):
         form = "1.234,56" if decimal_comma else "1,234.56"
         raise ValueError(f"amount {text.strip()!r} is not a number like {form}")
+    return _decimal(number, decimal_comma), currency
+
+
+def _decimal(number: str, decimal_comma: bool) -> Decimal:
+    """A number the pattern admitted, without its thousands separators."""
     number = number.replace(".", "").replace(",", ".") if decimal_comma else number.replace(",", "")
     try:
-        return Decimal(number), currency
-    except InvalidOperation as exc:  # pragma: no cover - the regex admits only valid numbers
-        raise ValueError(f"amount {text.strip()!r} is not a number") from exc
+        return Decimal(number)
+    except InvalidOperation as exc:  # pragma: no cover - the patterns admit only valid numbers
+        raise ValueError(f"amount {number!r} is not a number") from exc
 
 
 _DMY = re.compile(
