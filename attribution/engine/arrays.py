@@ -73,6 +73,10 @@ class Conversions:
     def __len__(self) -> int:
         return len(self.id)
 
+    def take(self, rows: np.ndarray) -> "Conversions":
+        """The conversions selected by ``rows`` (a boolean mask or indexes), in that order."""
+        return Conversions(**{f.name: getattr(self, f.name)[rows] for f in fields(self)})
+
 
 @dataclass(frozen=True)
 class Credits:

@@ -176,19 +176,31 @@ class AttributionRunChunk(models.Model):
 
 
 class AttributionRollup(models.Model):
-    """Per day × channel × campaign × ad group × ad × model: credited conversions and revenue."""
+    """Per day × channel × campaign × ad group × ad × model: credited conversions and revenue.
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    run = models.ForeignKey(AttributionRun, on_delete=models.CASCADE, related_name="rollups")
+    Like credits, rollups are written in bulk by runs (an incremental run of 1 % of the conversions
+    still writes ~20k rows: keys are sparse) from ids the run has just read, so the foreign keys
+    are not checked by the database: six deferred FK checks per row (each locking the referenced
+    row) cost more at commit than the insert itself. Django still applies ``on_delete``. Only the
+    indexes reads use are kept: dashboards find rows through ``rollup_run`` (the current runs) or
+    ``rollup_ws_model_day``; single-column indexes on the ad entities were never chosen and cost
+    every inserted row (ads are only deleted with their workspace).
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+",
+                                  db_constraint=False, db_index=False)
+    run = models.ForeignKey(AttributionRun, on_delete=models.CASCADE, related_name="rollups",
+                            db_constraint=False, db_index=False)
     model_config = models.ForeignKey(AttributionModelConfig, on_delete=models.CASCADE,
-                                     related_name="+")
+                                     related_name="+", db_constraint=False, db_index=False)
     day = models.DateField()
     channel = models.CharField(max_length=20)
     campaign = models.ForeignKey(AdCampaign, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+                                 related_name="+", db_constraint=False, db_index=False)
     adgroup = models.ForeignKey(AdGroup, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+")
-    ad = models.ForeignKey(Ad, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+                                related_name="+", db_constraint=False, db_index=False)
+    ad = models.ForeignKey(Ad, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                           db_constraint=False, db_index=False)
     currency = models.CharField(max_length=3, blank=True, default="")
     conversions = models.FloatField(default=0)
     revenue = models.DecimalField(max_digits=18, decimal_places=6, default=0)

@@ -8,7 +8,7 @@ visitor no contact claims, minus the visitor id (< 0); 0 means nobody can be tra
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from django.db import connection
+from django.db import connection, transaction
 
 from attribution.engine.arrays import Conversions, Touches
 from attribution.engine.local_days import local_days
@@ -21,6 +21,7 @@ from .pgcopy import copy_out_int8
 # when the conversion happened, the day its revenue is reported on.
 CONVERSION_COLUMNS = ["id", "person", "time", "value", "currency", "booked"]
 TOUCH_COLUMNS = ["id", "person", "time", "kind", "channel", "campaign", "adgroup", "ad"]
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 CONVERSION_PERSON = "COALESCE(c.contact_id, cv.contact_id, -c.visitor_id, 0)"
 TOUCH_PERSON = "COALESCE(v.contact_id, -v.id)"
 
@@ -74,7 +75,14 @@ def _conversion_sql(run: AttributionRun, person_range: tuple[int, int] | None, c
     return sql, params
 
 
-def _fetch(sql: str, params: list, names: list[str]) -> dict[str, np.ndarray]:
+def _fetch(sql: str, params: list, names: list[str], *, few: bool = False) -> dict[str, np.ndarray]:
+    """Columns of ``sql`` as int64 arrays. ``few``: an incremental run's lookup of a few thousand
+    rows by id, for which PostgreSQL's JIT compilation (≈0.25 s, triggered by cost estimates that
+    count every id in the ANY lists) would take longer than the query itself."""
+    if _is_postgres() and few:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            return copy_out_int8(cursor.cursor, sql, params, names)
     with connection.cursor() as cursor:
         if _is_postgres():
             return copy_out_int8(cursor.cursor, sql, params, names)
@@ -89,23 +97,27 @@ def conversion_persons(run: AttributionRun) -> np.ndarray:
     return _fetch(sql, params, ["person"])["person"]
 
 
-def read_conversions(run: AttributionRun, person_range: tuple[int, int]) -> Conversions:
+def read_conversions(run: AttributionRun, person_range: tuple[int, int] | None) -> Conversions:
+    """The run's conversions of people in ``person_range`` (None: all of the run's conversions)."""
     columns = _bigints("c.id", CONVERSION_PERSON,
                        _micros_since_epoch("COALESCE(c.lookback_from, c.occurred_at)"),
                        "ROUND(c.value * 1000000)", _currency_code("c.currency"),
                        _micros_since_epoch("c.occurred_at"))
     sql, params = _conversion_sql(run, person_range, columns)
-    cols = _fetch(sql, params, CONVERSION_COLUMNS)
+    cols = _fetch(sql, params, CONVERSION_COLUMNS, few=run.incremental)
     booked = cols.pop("booked")
     return Conversions.from_columns(**cols, day=local_days(booked, run.workspace.timezone))
 
 
 def read_touches(run: AttributionRun, persons: np.ndarray, person_range: tuple[int, int],
-                 longest_window_us: int, earliest_us: int | None = None) -> Touches:
+                 longest_window_us: int, span_us: tuple[int, int] | None = None) -> Touches:
     """Touches of the given people that can fall inside some window of the run's conversions.
 
-    A few people (incremental runs) are looked up by id through the visitor and touch indexes;
-    many are read as one range scan.
+    ``span_us``: the earliest and latest reference time of those conversions; only touches from
+    the longest window before the earliest up to the latest can be eligible (a CRM stage's
+    reference time may lie well before the period: the deal's creation). A few people
+    (incremental runs) are looked up by id through the visitor and touch indexes; many are read
+    as one range scan.
     """
     channel = "CASE t.channel " + " ".join(
         f"WHEN '{name}' THEN {code}" for code, name in enumerate(CHANNELS)) + f" ELSE {len(CHANNELS)} END"
@@ -114,13 +126,10 @@ def read_touches(run: AttributionRun, persons: np.ndarray, person_range: tuple[i
                        "COALESCE(t.campaign_id, 0)", "COALESCE(t.adgroup_id, 0)", "COALESCE(t.ad_id, 0)")
     adapt = connection.ops.adapt_datetimefield_value
     where = "t.workspace_id = %s AND t.occurred_at >= %s AND t.occurred_at < %s"
-    # Windows count back from each conversion's reference time, which for a CRM stage may lie
-    # well before the period (the deal's creation): start from the earliest one read.
-    start = run.period_start
-    if earliest_us is not None:
-        start = min(start, datetime.fromtimestamp(earliest_us / 1_000_000, tz=UTC))
-    params = [run.workspace_id, adapt(start - timedelta(microseconds=longest_window_us)),
-              adapt(run.period_end)]
+    start, end = run.period_start, run.period_end
+    if span_us is not None:  # (an incremental run's new conversions are usually recent)
+        start, end = _datetime(span_us[0]), min(end, _datetime(span_us[1] + 1))
+    params = [run.workspace_id, adapt(start - timedelta(microseconds=longest_window_us)), adapt(end)]
     select = (f"SELECT {columns} FROM {Touchpoint._meta.db_table} t"
               f" JOIN {Visitor._meta.db_table} v ON v.id = t.visitor_id WHERE {where}")
     if _is_postgres() and run.incremental:
@@ -131,4 +140,8 @@ def read_touches(run: AttributionRun, persons: np.ndarray, person_range: tuple[i
     else:
         sql = f"{select} AND {TOUCH_PERSON} >= %s AND {TOUCH_PERSON} < %s"
         params += list(person_range)
-    return Touches.from_columns(**_fetch(sql, params, TOUCH_COLUMNS))
+    return Touches.from_columns(**_fetch(sql, params, TOUCH_COLUMNS, few=run.incremental))
+
+
+def _datetime(micros: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=micros)  # exact (a float of seconds may be 1 µs off)

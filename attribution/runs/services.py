@@ -94,9 +94,12 @@ def run_chunks_pending(*, run: AttributionRun) -> list[AttributionRunChunk]:
     return []
 
 
-def run_plan(*, run: AttributionRun) -> list[AttributionRunChunk]:
-    """Split the run's conversions into person-key ranges of about ATTRIBUTION_CHUNK_CONVERSIONS."""
-    persons = np.sort(readers.conversion_persons(run))
+def run_plan(*, run: AttributionRun, persons: np.ndarray | None = None) -> list[AttributionRunChunk]:
+    """Split the run's conversions into person-key ranges of about ATTRIBUTION_CHUNK_CONVERSIONS.
+
+    ``persons``: the person keys of the run's conversions when the caller has read them already.
+    """
+    persons = np.sort(readers.conversion_persons(run) if persons is None else persons)
     size = max(1, _setting("ATTRIBUTION_CHUNK_CONVERSIONS", 500_000))
     if len(persons):
         count = -(-len(persons) // size)
@@ -126,14 +129,20 @@ class ChunkInputs:
     windows: LookbackWindows
 
 
-def chunk_inputs(*, run: AttributionRun, chunk: AttributionRunChunk) -> ChunkInputs:
+def chunk_inputs(*, run: AttributionRun, chunk: AttributionRunChunk,
+                 conversions: Conversions | None = None) -> ChunkInputs:
+    """Read a chunk's inputs. ``conversions``: the run's conversions read already (any superset of
+    the chunk's); the chunk keeps those of its person range, as its own read would return."""
     specs = model_specs(workspace=run.workspace, ids=run.model_config_ids)
     windows = LookbackWindows.build(CHANNELS, window_overrides(workspace=run.workspace))
     span = (chunk.person_lo, chunk.person_hi)
-    conversions = readers.read_conversions(run, span)
-    earliest = int(conversions.time.min()) if len(conversions) else None
+    if conversions is None:
+        conversions = readers.read_conversions(run, span)
+    else:
+        conversions = conversions.take((conversions.person >= span[0]) & (conversions.person < span[1]))
+    times = (int(conversions.time.min()), int(conversions.time.max())) if len(conversions) else None
     touches = readers.read_touches(run, np.unique(conversions.person), span, windows.longest,
-                                   earliest_us=earliest)
+                                   span_us=times)
     return ChunkInputs(conversions, touches, specs, windows)
 
 
@@ -231,10 +240,14 @@ def runs_cleanup(*, workspace: Workspace) -> int:
 
 def run_execute(*, run: AttributionRun, progress: Callable[[int, int], None] | None = None
                ) -> AttributionRun:
-    """Plan, attribute every chunk and publish, all in this process (command, tests, eager mode)."""
+    """Plan, attribute every chunk and publish, all in this process (command, tests, eager mode).
+
+    An incremental run's few conversions are read once, for planning and for its chunks (a full
+    run plans from the person keys alone: all its conversions at once would cost memory)."""
     try:
-        chunks = run_plan(run=run)
-        for chunk, inputs in _read_ahead(run, chunks):
+        conversions = readers.read_conversions(run, None) if run.incremental else None
+        chunks = run_plan(run=run, persons=None if conversions is None else conversions.person)
+        for chunk, inputs in _read_ahead(run, chunks, conversions):
             chunk_process(chunk_id=chunk.id, inputs=inputs)
             if progress:
                 progress(chunk.index + 1, len(chunks))
@@ -244,28 +257,32 @@ def run_execute(*, run: AttributionRun, progress: Callable[[int, int], None] | N
         raise
 
 
-def _read_ahead(run: AttributionRun, chunks: list[AttributionRunChunk]
+def _read_ahead(run: AttributionRun, chunks: list[AttributionRunChunk], conversions: Conversions | None
                 ) -> Iterator[tuple[AttributionRunChunk, ChunkInputs | None]]:
     """Pair each chunk with its inputs, reading chunk i + 1 in a thread (its own connection) while
     the caller attributes and writes chunk i: PostgreSQL streams the next touches while numpy
     and the credit COPY work (psycopg releases the GIL while it waits). Inside a transaction
-    (tests) another connection would not see its rows: chunks then read their own inputs."""
+    (tests) another connection would not see its rows: chunks then read their own inputs, as
+    they do when there is one chunk and its conversions are not read yet."""
     if len(chunks) < 2 or connection.vendor != "postgresql" or connection.in_atomic_block:
-        yield from ((chunk, None) for chunk in chunks)
+        for chunk in chunks:
+            yield chunk, None if conversions is None else chunk_inputs(
+                run=run, chunk=chunk, conversions=conversions)
         return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chunk-reader") as pool:
-        ahead = pool.submit(_inputs_in_thread, run, chunks[0])
+        ahead = pool.submit(_inputs_in_thread, run, chunks[0], conversions)
         for i, chunk in enumerate(chunks):
             inputs = ahead.result()
             if i + 1 < len(chunks):
-                ahead = pool.submit(_inputs_in_thread, run, chunks[i + 1])
+                ahead = pool.submit(_inputs_in_thread, run, chunks[i + 1], conversions)
             yield chunk, inputs
             del inputs  # hold no reference to chunk i once the caller is done with it
 
 
-def _inputs_in_thread(run: AttributionRun, chunk: AttributionRunChunk) -> ChunkInputs:
+def _inputs_in_thread(run: AttributionRun, chunk: AttributionRunChunk,
+                      conversions: Conversions | None) -> ChunkInputs:
     try:
-        return chunk_inputs(run=run, chunk=chunk)
+        return chunk_inputs(run=run, chunk=chunk, conversions=conversions)
     finally:
         connection.close()  # this thread's own connection
 
