@@ -2,10 +2,12 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from attribution.crypto import hash_secret, new_secret
 from attribution.models import Contact, Touchpoint, Visitor, Workspace
+from attribution.models.workspace import workspace_key
 
 
 class CrmSource(models.TextChoices):
@@ -18,8 +20,7 @@ class CrmSource(models.TextChoices):
 class Deal(models.Model):
     # No index of its own: the unique (workspace, crm_id) constraint's index leads with it, and each
     # extra index costs every imported deal an insert into it.
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="deals",
-                                  db_index=False)
+    workspace = workspace_key(related_name="deals", db_index=False)
     crm = models.CharField(max_length=16, choices=CrmSource.choices, default=CrmSource.GENERIC)
     crm_id = models.CharField(max_length=64, help_text="The deal/opportunity id in the CRM.")
     name = models.CharField(max_length=255, blank=True, default="")
@@ -32,10 +33,11 @@ class Deal(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="deals")
+    # Most deals have no visitor or click: their indexes (deal_visitor, deal_click) skip NULLs.
     visitor = models.ForeignKey(Visitor, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="deals")
+                                related_name="deals", db_index=False)
     touchpoint = models.ForeignKey(Touchpoint, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="deals",
+                                   related_name="deals", db_index=False,
                                    help_text="The click matched by ttclid, when there is one.")
     utm_source = models.CharField(max_length=255, blank=True, default="")
     utm_medium = models.CharField(max_length=255, blank=True, default="")
@@ -53,6 +55,8 @@ class Deal(models.Model):
         indexes = [
             models.Index(fields=["workspace", "stage"], name="deal_ws_stage"),
             models.Index(fields=["workspace", "closed_at"], name="deal_ws_closed"),
+            models.Index(fields=["visitor"], name="deal_visitor", condition=Q(visitor__isnull=False)),
+            models.Index(fields=["touchpoint"], name="deal_click", condition=Q(touchpoint__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -60,10 +64,14 @@ class Deal(models.Model):
 
 
 class DealStageChange(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    # Indexed by stagechange_deal_time, which leads with it (see Deal.workspace).
+    # No workspace index: the history is read by deal (stagechange_deal_time), and deleting a
+    # workspace, rare, may scan.
+    workspace = workspace_key(related_name="+", db_index=False)
+    # Indexed by stagechange_deal_time, which leads with it (see Deal.workspace). No database
+    # foreign key: a stage change is written with its deal, by the code that just wrote the deal,
+    # and goes with it (``on_delete`` is Django's) — a per-row check would only confirm that.
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stage_changes",
-                             db_index=False)
+                             db_index=False, db_constraint=False)
     from_stage = models.CharField(max_length=100, blank=True, default="")
     to_stage = models.CharField(max_length=100)
     changed_at = models.DateTimeField()

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 
 from .tracking import Contact, Visitor
-from .workspace import Site, Workspace
+from .workspace import Site, workspace_key
 
 
 class EventSource(models.TextChoices):
@@ -19,7 +19,7 @@ class ConversionEvent(models.Model):
     Pixel and server copies share the event_id; later copies only bump ``duplicates_seen``.
     """
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="conversions")
+    workspace = workspace_key(related_name="conversions", db_index=False)  # conv_ws_* lead with it
     site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="+")
     event_name = models.CharField(max_length=64)
@@ -32,10 +32,11 @@ class ConversionEvent(models.Model):
                   "marketing journey that produced it.")
     value = models.DecimalField(max_digits=16, decimal_places=4, default=0)
     currency = models.CharField(max_length=3, blank=True, default="")
+    # Indexed by conv_visitor_time and conv_contact_time, which lead with them.
     visitor = models.ForeignKey(Visitor, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="conversions")
+                                related_name="conversions", db_index=False)
     contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="conversions")
+                                related_name="conversions", db_index=False)
     source = models.CharField(max_length=8, choices=EventSource.choices)
     sources_seen = models.JSONField(default=list, blank=True,
                                     help_text="Every source that sent this event_id.")

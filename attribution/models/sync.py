@@ -10,7 +10,7 @@ from django.utils import timezone
 from attribution.crypto import EncryptedTextField
 
 from .conversions import ConversionEvent
-from .workspace import Workspace
+from .workspace import Workspace, workspace_key
 
 
 class TikTokEventSource(models.TextChoices):
@@ -72,9 +72,10 @@ class OutboxStatus(models.TextChoices):
 class OutboxEntry(models.Model):
     """One conversion to deliver to one destination; delivery is at-least-once with one event_id."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    workspace = workspace_key(related_name="+")
     conversion = models.ForeignKey(ConversionEvent, on_delete=models.CASCADE,
-                                   related_name="outbox_entries")
+                                   related_name="outbox_entries",
+                                   db_index=False)  # outbox_unique_destination leads with it
     destination = models.CharField(max_length=16, default="tiktok")
     integration = models.ForeignKey(TikTokIntegration, null=True, blank=True,
                                     on_delete=models.CASCADE, related_name="outbox")

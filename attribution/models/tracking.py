@@ -8,13 +8,13 @@ from django.utils import timezone
 from attribution.channels import Channel, TouchKind
 
 from .ads import Ad, AdCampaign, AdGroup
-from .workspace import Site, Workspace
+from .workspace import Site, Workspace, workspace_key
 
 
 class Contact(models.Model):
     """A person, known only by hashes: SHA-256 of the normalized email / E.164 phone / external id."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="contacts")
+    workspace = workspace_key(related_name="contacts", db_index=False)  # contact_ws_* lead with it
     email_hash = models.CharField(max_length=64, blank=True, default="")
     phone_hash = models.CharField(max_length=64, blank=True, default="")
     external_id_hash = models.CharField(max_length=64, blank=True, default="")
@@ -38,12 +38,12 @@ class Contact(models.Model):
 class Visitor(models.Model):
     """One browser: the tracker's first-party visitor id. Linked to a contact once identified."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="visitors")
+    workspace = workspace_key(related_name="visitors", db_index=False)  # visitor_unique_uid leads
     site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="+")
     uid = models.UUIDField(default=uuid.uuid4, help_text="The tracker's cl_visitor_id.")
     contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="visitors")
+                                related_name="visitors", db_index=False)  # indexed by visitor_contact
     first_seen_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
 
@@ -59,10 +59,11 @@ class Visitor(models.Model):
 class Touchpoint(models.Model):
     """A click session (or an ad view): where a visitor came from, at what time."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="touchpoints")
+    workspace = workspace_key(related_name="touchpoints", db_index=False)  # touch_ws_* lead with it
     site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="+")
-    visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="touchpoints")
+    visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="touchpoints",
+                                db_index=False)  # indexed by touch_visitor_time
     occurred_at = models.DateTimeField()
     kind = models.CharField(max_length=8, choices=TouchKind.choices, default=TouchKind.CLICK)
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.DIRECT)

@@ -6,9 +6,12 @@ record conversions. Rows whose values equal the stored deal are not written at a
 makes re-importing a file change nothing.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
+from operator import attrgetter
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -137,28 +140,44 @@ def _latest_changes(rows: list[DealRow], stored: dict[str, dict]) -> dict[int, d
                 .annotate(latest=Max("changed_at")).values_list("deal_id", "latest"))
 
 
+_NEW_DEAL = {"name": "", "pipeline": "", "amount": None, "currency": "", "owner": "",
+             "created_at_crm": None, "closed_at": None, "contact_id": None, "visitor_id": None,
+             "touchpoint_id": None, **dict.fromkeys(_COPIED[3:10], "")}
+
+
+@lru_cache(maxsize=64)
+def _carried(present: frozenset[str]) -> tuple[tuple[str, ...], Callable[[DealRow], tuple]]:
+    """The deal fields a file's rows carry, and a getter of their values from a row (in C).
+
+    Every row of one file carries the same columns, so this is worked out once per file.
+    """
+    pairs = [("stage", "stage"), *((name, name) for name in _COPIED if name in present)]
+    if "created_at" in present:
+        pairs.append(("created_at_crm", "created_at"))
+    if "amount" in present:
+        pairs.append(("amount", "amount"))
+    if "amount" in present or "currency" in present:
+        pairs.append(("currency", "currency"))
+    targets, sources = zip(*pairs, strict=True)
+    getter = attrgetter(*sources) if len(sources) > 1 else lambda row: (row.stage,)
+    return targets, getter
+
+
 def _merged(row: DealRow, link: RowLinks, before: dict | None, ctx: ImportContext) -> dict:
     """The deal's values after this row: fields the source did not carry keep their stored value."""
-    values = dict(before) if before else {
-        "crm": ctx.crm, "name": "", "pipeline": "", "amount": None, "currency": "", "owner": "",
-        "created_at_crm": None, "closed_at": None, "contact_id": None, "visitor_id": None,
-        "touchpoint_id": None, **dict.fromkeys(_COPIED[3:10], "")}
-    values.pop("id", None)
-    values.pop("crm_id", None)
-    present = row.present
-    values["stage"] = row.stage
-    for name in _COPIED:
-        if name in present:
-            values[name] = getattr(row, name)
-    if "created_at" in present:
-        values["created_at_crm"] = row.created_at
-    if "amount" in present:
-        values["amount"] = row.amount
-    if "amount" in present or "currency" in present:
-        values["currency"] = row.currency
-    for name in ("contact_id", "visitor_id", "touchpoint_id"):
-        if getattr(link, name):
-            values[name] = getattr(link, name)
+    if before:
+        values = dict(before)
+        del values["id"], values["crm_id"]
+    else:
+        values = {"crm": ctx.crm, **_NEW_DEAL}
+    targets, getter = _carried(row.present)
+    values.update(zip(targets, getter(row), strict=True))
+    if link.contact_id:
+        values["contact_id"] = link.contact_id
+    if link.visitor_id:
+        values["visitor_id"] = link.visitor_id
+    if link.touchpoint_id:
+        values["touchpoint_id"] = link.touchpoint_id
     return values
 
 

@@ -23,6 +23,19 @@ def _fields(model: type[Model], columns: Sequence[str]):
     return [model._meta.get_field(name) for name in columns]
 
 
+def constraints_checked_per_statement() -> None:
+    """Check the transaction's foreign keys after each statement instead of all at COMMIT.
+
+    Django declares them ``DEFERRABLE INITIALLY DEFERRED``; a file's import is one transaction, so
+    deferred, every row's checks would pile up into one long COMMIT with nothing left to overlap.
+    Checked per batch, they run while the parsing thread reads the next batch. Every batch writes
+    referenced rows before the rows that point at them, so nothing needs the deferral.
+    """
+    if _is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def _pg_types(fields) -> list[str] | None:
     """psycopg's names of the columns' PostgreSQL types, or None when one is not known to it."""
     from psycopg.postgres import types
@@ -98,8 +111,9 @@ def _pg_copy_direct(cursor, model: type[Model], fields, rows: Sequence[Sequence]
         _pg_copy(cursor, quoted, fields, rows)
         return []
     pk = model._meta.pk
-    cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                   [table, pk.column, len(rows)])
+    # The sequence's name is looked up once: inside nextval() it would be looked up per id.
+    cursor.execute("SELECT nextval(seq::regclass) FROM pg_get_serial_sequence(%s, %s) AS seq, "
+                   "generate_series(1, %s)", [table, pk.column, len(rows)])
     ids = [pk_value for (pk_value,) in cursor.fetchall()]
     _pg_copy(cursor, quoted, [pk, *fields],
              ((pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)))
@@ -189,5 +203,10 @@ def models_insert(model: type[Model], dicts: Sequence[dict], **kwargs) -> list[t
         auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
         defaults[field.attname] = now if auto else field.get_default()
     columns = list(defaults)
-    rows = [tuple(d[c] if c in d else defaults[c] for c in columns) for d in dicts]
+    # Merging into the defaults keeps their column order and runs in C: a third of the cost of
+    # picking each column in Python, on the import's hottest path.
+    rows = [tuple({**defaults, **d}.values()) for d in dicts]
+    if any(len(row) != len(columns) for row in rows):
+        unknown = {k for d in dicts for k in d} - set(columns)
+        raise ValueError(f"{model.__name__}: not insertable columns {sorted(unknown)}")
     return rows_insert(model, columns, rows, **kwargs)

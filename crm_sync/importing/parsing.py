@@ -122,6 +122,7 @@ def _from_numeric(raw: str, day_first: bool) -> datetime | None:
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 
 
+@lru_cache(maxsize=4096)  # a file has a handful of stages, compared several times per row
 def stage_key(stage: str) -> str:
     """How stages compare: ``"Closed Won"``, ``"closedwon"`` and ``"CLOSED_WON"`` are one stage."""
     return _NOT_ALNUM.sub("", stage.lower())

@@ -21,6 +21,7 @@ from attribution.models import Workspace
 from crm_sync.models import ColumnMapping, Deal, DealImport, DealStageRule, ImportPreset, ImportStatus
 
 from .batch import BatchCounts, ImportContext, deals_apply_batch
+from .bulk_sql import constraints_checked_per_statement
 from .parse_ahead import ParseTally, parsed_batches
 from .parsing import stage_key
 from .presets import PRESETS, Preset, preset_from_mapping
@@ -155,6 +156,7 @@ def deal_import_run(*, deal_import: DealImport,
 
 
 def _import_file(deal_import: DealImport, write_error, on_progress) -> IngestResult:
+    constraints_checked_per_statement()
     workspace = deal_import.workspace
     preset = import_preset(preset=deal_import.preset, mapping=deal_import.mapping)
     options = import_options(mapping=deal_import.mapping, options=deal_import.options)
