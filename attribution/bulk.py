@@ -14,10 +14,11 @@ them afterwards.
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from datetime import date, datetime
 from uuid import UUID
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
 
 _SQLITE_CHUNK_VARIABLES = 30_000
@@ -76,6 +77,13 @@ def _pg_stage(cursor, model: type[Model], fields, rows: Sequence[Sequence]) -> s
     return tmp
 
 
+def _in_transaction():
+    """A transaction for a staged write when the caller has none (autocommit): the temporary
+    table is dropped at COMMIT, which would otherwise come right after its CREATE. Inside the
+    caller's transaction, nothing: a savepoint would cost two more round trips per batch."""
+    return nullcontext() if connection.in_atomic_block else transaction.atomic()
+
+
 def _pg_copy(cursor, table: str, fields, rows) -> None:
     """COPY ``rows`` into ``table`` (quoted) ``fields``.
 
@@ -131,24 +139,31 @@ def _pg_copy_direct(cursor, model: type[Model], fields, rows: Sequence[Sequence]
 
 def rows_insert(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence], *,
                 conflict: Sequence[str] = (), update: Sequence[str] = (),
-                returning: Sequence[str] = ()) -> list[tuple]:
+                returning: Sequence[str] = (), ignore_conflicts: bool = False) -> list[tuple]:
     """INSERT ``rows`` (tuples in ``columns`` order); with ``conflict`` upsert ``update`` columns, or do
-    nothing when ``update`` is empty. Returns the ``returning`` columns of rows written, in order."""
+    nothing when ``update`` is empty. Returns the ``returning`` columns of rows written, in order.
+
+    ``ignore_conflicts`` skips rows that break any unique constraint (``ON CONFLICT DO NOTHING``
+    with no target, as ``bulk_create(ignore_conflicts=True)``): for a partial unique index.
+    """
     if not rows:
         return []
     table = connection.ops.quote_name(model._meta.db_table)
     fields = _fields(model, columns)
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    tail = _conflict_clause(model, conflict, update)
+    on_conflict = (" ON CONFLICT DO NOTHING" if ignore_conflicts and not conflict
+                   else _conflict_clause(model, conflict, update))
+    tail = on_conflict
     if returning:
         tail += " RETURNING " + ", ".join(connection.ops.quote_name(c) for c in returning)
     with connection.cursor() as cursor:
         if _is_postgres():
-            if not conflict and tuple(returning) in ((), (model._meta.pk.attname,)):
+            if not on_conflict and tuple(returning) in ((), (model._meta.pk.attname,)):
                 return _pg_copy_direct(cursor, model, fields, rows, returning)
-            tmp = _pg_stage(cursor, model, fields, rows)
-            cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {tmp}{tail}")
-            return cursor.fetchall() if returning else []
+            with _in_transaction():
+                tmp = _pg_stage(cursor, model, fields, rows)
+                cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {tmp}{tail}")
+                return cursor.fetchall() if returning else []
         found = []
         per_chunk = max(1, _SQLITE_CHUNK_VARIABLES // len(fields))
         placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
@@ -191,7 +206,7 @@ def rows_update(model: type[Model], columns: Sequence[str], rows: Sequence[Seque
     fields = _fields(model, columns)
     table = quote(model._meta.db_table)
     sets = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields[1:])
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, _in_transaction():
         tmp = _pg_stage(cursor, model, fields, rows)
         cursor.execute(f"UPDATE {table} AS t SET {sets} FROM {tmp} AS v "
                        f"WHERE t.{quote(fields[0].column)} = v.{quote(fields[0].column)}")
