@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 
@@ -44,3 +45,26 @@ def test_ignored_conflicts_skip_a_resent_key_of_a_partial_unique_index():
 
     assert Touchpoint.objects.filter(touch_key="k-1").count() == 1
     assert Touchpoint.objects.filter(touch_key="").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_conversion_stored_concurrently_is_counted_as_a_repeat(monkeypatch):
+    """The batch's lookup misses a row another writer just stored: its COPY/INSERT hits the unique
+    constraint and the batch is recorded one by one instead, the repeat counted once."""
+    from attribution.models import ConversionEvent, EventSource
+    from attribution.services import conversions_bulk
+
+    site = SiteFactory()
+    event = {"site_id": site.pk, "event_name": "Lead", "event_id": "e-1", "occurred_at": AT,
+             "value": Decimal("5"), "currency": "eur", "source": EventSource.PIXEL}
+    conversions_bulk.conversion_record_many(workspace=site.workspace, events=[dict(event)])
+    monkeypatch.setattr(ConversionEvent.objects, "select_for_update",
+                        lambda: ConversionEvent.objects.none())
+
+    outcomes = conversions_bulk.conversion_record_many(
+        workspace=site.workspace, events=[dict(event), {**event, "event_id": "e-2"}])
+
+    assert [o.created for o in outcomes] == [False, True]
+    stored = ConversionEvent.objects.get(event_id="e-1")
+    assert (stored.duplicates_seen, stored.currency) == (1, "EUR")
+    assert ConversionEvent.objects.filter(workspace=site.workspace).count() == 2
