@@ -91,18 +91,18 @@ def server_events_record(*, site: Site, events: list[dict]) -> list[ConversionOu
     for index, event in enumerate(events):
         user, page = event.get("user") or {}, event.get("page") or {}
         visitor = visitors.get(event.get("visitor_id"))
-        rows.append(ConversionEvent(
-            site=site, event_name=event["event"], event_id=event["event_id"],
-            occurred_at=event.get("event_time") or now, value=event.get("value") or Decimal(0),
-            currency=event.get("currency", ""), source=EventSource.SERVER,
-            visitor_id=visitor[0] if visitor else None,
-            contact_id=contacts.get(index) or (visitor[1] if visitor else None),
-            ttclid=user.get("ttclid", ""), ttp=user.get("ttp", ""),
-            email_hash=user.get("email", ""), phone_hash=user.get("phone", ""),
-            external_id_hash=user.get("external_id", ""),
-            page_url=page.get("url", ""), referrer=page.get("referrer", ""),
-            ip_truncated=truncate_ip(user.get("ip") or ""), user_agent=user.get("user_agent", ""),
-            properties=event.get("properties") or {}))
+        rows.append({
+            "site_id": site.pk, "event_name": event["event"], "event_id": event["event_id"],
+            "occurred_at": event.get("event_time") or now,
+            "value": event.get("value") or Decimal(0), "currency": event.get("currency", ""),
+            "source": EventSource.SERVER, "visitor_id": visitor[0] if visitor else None,
+            "contact_id": contacts.get(index) or (visitor[1] if visitor else None),
+            "ttclid": user.get("ttclid", ""), "ttp": user.get("ttp", ""),
+            "email_hash": user.get("email", ""), "phone_hash": user.get("phone", ""),
+            "external_id_hash": user.get("external_id", ""),
+            "page_url": page.get("url", ""), "referrer": page.get("referrer", ""),
+            "ip_truncated": truncate_ip(user.get("ip") or ""),
+            "user_agent": user.get("user_agent", ""), "properties": event.get("properties") or {}})
     return conversion_record_many(workspace=site.workspace, events=rows)
 
 

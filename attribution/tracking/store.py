@@ -2,7 +2,9 @@
 
 A record is the JSON-safe dict ``collector_*_accept`` builds (see ``records``): the same function
 stores one record on the request (no buffer) or hundreds drained from the buffer. Storing is
-idempotent: touches by ``touch_key``, conversions by event_id, visitors by their uid.
+idempotent: touches by ``touch_key``, conversions by event_id, visitors by their uid. Rows go in
+as plain tuples through ``attribution.bulk`` (binary COPY on PostgreSQL): model instances and
+bulk_create's client-side quoting cost the drain most of its CPU, on the cores gunicorn needs.
 """
 
 import uuid
@@ -14,7 +16,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from attribution.models import Ad, ConversionEvent, EventSource, Site, Touchpoint, Visitor, Workspace
+from attribution.bulk import rows_insert
+from attribution.models import Ad, EventSource, Site, Touchpoint, Visitor, Workspace
 from attribution.services.conversions_bulk import conversion_record_many
 
 from .channels import TouchSignals, classify
@@ -22,6 +25,11 @@ from .rules import channel_rules_for
 
 TOUCH_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term",
                 "ttclid", "fbclid", "gclid", "landing_url", "referrer")
+# Rows are written as tuples in these orders (``attribution.bulk``: binary COPY on PostgreSQL).
+_VISITOR_COLUMNS = ("workspace", "site", "uid", "first_seen_at", "last_seen_at")
+_TOUCH_COLUMNS = ("workspace", "site", "visitor", "occurred_at", "channel", "kind", "touch_key",
+                  "ip_truncated", "user_agent", "ad", "adgroup", "campaign", "created_at",
+                  *TOUCH_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -52,20 +60,18 @@ def records_store(*, records: list[dict]) -> StoreResult:
 
 def visitors_upsert(*, workspace_id: int,
                     records: list[dict]) -> dict[uuid.UUID, tuple[int, int | None]]:
-    """Create missing visitors of records (``v``: uid, ``site``, ``at``); uid → (id, contact id)."""
+    """Create missing visitors of records (``v``: uid, ``site``, ``at``) and mark every one seen
+    now, in one statement; uid → (id, contact id)."""
     uids: dict[uuid.UUID, dict] = {}
     for record in records:
         uids.setdefault(uuid.UUID(record["v"]), record)
-    Visitor.objects.bulk_create(
-        [Visitor(workspace_id=workspace_id, site_id=r["site"], uid=uid,
-                 first_seen_at=_at(r), last_seen_at=_at(r)) for uid, r in uids.items()],
-        batch_size=500, ignore_conflicts=True)
-    rows = Visitor.objects.filter(workspace_id=workspace_id, uid__in=list(uids)).values_list(
-        "uid", "id", "contact_id")
-    found = {uid: (pk, contact_id) for uid, pk, contact_id in rows}
-    Visitor.objects.filter(pk__in=[pk for pk, _ in found.values()]).update(
-        last_seen_at=timezone.now())
-    return found
+    now = timezone.now()
+    rows = [(workspace_id, r["site"], uid, _at(r), now) for uid, r in uids.items()]
+    found = rows_insert(Visitor, _VISITOR_COLUMNS, rows, conflict=("workspace", "uid"),
+                        update=("last_seen_at",), returning=("uid", "id", "contact_id"))
+    # SQLite hands the uid back as its stored hex text.
+    return {uid if isinstance(uid, uuid.UUID) else uuid.UUID(uid): (pk, contact_id)
+            for uid, pk, contact_id in found}
 
 
 def _touches_store(workspace_id: int, records: list[dict], visitors: dict) -> None:
@@ -74,22 +80,20 @@ def _touches_store(workspace_id: int, records: list[dict], visitors: dict) -> No
     rules = channel_rules_for(workspace_id=workspace_id)
     domains = _site_domains({r["site"] for r in records})
     ads = _ads_by_external_id(workspace_id, {r["f"]["utm_content"] for r in records})
+    now = timezone.now()
     rows = []
     for record in records:
         fields = record["f"]
         signals = TouchSignals(**{k: fields[k] for k in ("utm_source", "utm_medium", "ttclid",
                                                          "fbclid", "gclid", "referrer")})
         channel, kind = classify(signals, rules=rules, own_domains=domains.get(record["site"], ()))
-        ad = ads.get(fields["utm_content"])
-        rows.append(Touchpoint(
-            workspace_id=workspace_id, site_id=record["site"],
-            visitor_id=visitors[uuid.UUID(record["v"])][0],
-            occurred_at=_at(record, fields.get("time")), channel=channel, kind=kind,
-            touch_key=fields["touch_key"], ip_truncated=record["ip"], user_agent=record["ua"],
-            ad_id=ad[0] if ad else None, adgroup_id=ad[1] if ad else None,
-            campaign_id=ad[2] if ad else None,
-            **{name: fields[name] for name in TOUCH_FIELDS}))
-    Touchpoint.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+        ad = ads.get(fields["utm_content"]) or (None, None, None)
+        rows.append((workspace_id, record["site"], visitors[uuid.UUID(record["v"])][0],
+                     _at(record, fields.get("time")), channel, kind, fields["touch_key"],
+                     record["ip"], record["ua"], *ad, now,
+                     *[fields[name] for name in TOUCH_FIELDS]))
+    # A resent touch_key is skipped, as by touch_unique_key (a partial index: no conflict target).
+    rows_insert(Touchpoint, _TOUCH_COLUMNS, rows, ignore_conflicts=True)
 
 
 def _events_store(workspace_id: int, records: list[dict], visitors: dict) -> int:
@@ -99,15 +103,15 @@ def _events_store(workspace_id: int, records: list[dict], visitors: dict) -> int
     for record in records:
         fields = record["f"]
         visitor_id, contact_id = visitors[uuid.UUID(record["v"])]
-        rows.append(ConversionEvent(
-            site_id=record["site"], event_name=fields["event"], event_id=fields["event_id"],
-            occurred_at=_at(record, fields.get("time")), value=Decimal(fields["value"]),
-            currency=fields["currency"], source=EventSource.PIXEL, visitor_id=visitor_id,
-            contact_id=contact_id, ttclid=fields["ttclid"], ttp=fields["ttp"],
-            page_url=fields["page_url"], referrer=fields["referrer"], ip_truncated=record["ip"],
-            user_agent=record["ua"], properties=fields["properties"]))
-    workspace = Workspace(pk=workspace_id)
-    outcomes = conversion_record_many(workspace=workspace, events=rows)
+        rows.append({
+            "site_id": record["site"], "event_name": fields["event"],
+            "event_id": fields["event_id"], "occurred_at": _at(record, fields.get("time")),
+            "value": Decimal(fields["value"]), "currency": fields["currency"],
+            "source": EventSource.PIXEL, "visitor_id": visitor_id, "contact_id": contact_id,
+            "ttclid": fields["ttclid"], "ttp": fields["ttp"], "page_url": fields["page_url"],
+            "referrer": fields["referrer"], "ip_truncated": record["ip"],
+            "user_agent": record["ua"], "properties": fields["properties"]})
+    outcomes = conversion_record_many(workspace=Workspace(pk=workspace_id), events=rows)
     return sum(o.created for o in outcomes)
 
 

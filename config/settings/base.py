@@ -161,6 +161,13 @@ SPECTACULAR_SETTINGS = {
 # --- CORS: the collector decides per site (see attribution.tracking.cors) ----------------------
 CORS_URLS_REGEX = r"^/api/v1/collect/.*$"
 CORS_ALLOW_CREDENTIALS = False
+# No origin is allowed globally. Spelled out because django-cors-headers reads these on every
+# collector request, and a missing setting costs a raised AttributeError (two for the old names).
+CORS_ALLOW_ALL_ORIGINS = False
+CORS_ALLOWED_ORIGINS: list[str] = []
+CORS_ALLOWED_ORIGIN_REGEXES: list[str] = []
+CORS_EXPOSE_HEADERS: list[str] = []
+CORS_ALLOW_PRIVATE_NETWORK = False
 
 # --- Secrets at rest --------------------------------------------------------------------------
 # Comma-separated Fernet keys, newest first (rotation: prepend a new key, re-save, drop the old).

@@ -16,11 +16,11 @@ from operator import attrgetter
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from attribution.bulk import models_insert
 from attribution.models import Workspace
 from crm_sync.models import Deal, DealStageChange, DealStageRule
 
 from . import lookups  # noqa: F401  (registers __anyof)
-from .bulk_sql import models_insert
 from .linking import RowLinks, links_resolve, visitors_identify
 from .parsing import stage_key
 from .rows import DealRow

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from django.db.models import OuterRef, Q, Subquery
 
+from attribution.bulk import models_insert, rows_update
 from attribution.models import Contact, ConversionEvent, Touchpoint, Visitor, Workspace
 from attribution.services.identity import contact_resolve
 
 from . import lookups  # noqa: F401  (registers __anyof)
-from .bulk_sql import models_insert, rows_update
 from .rows import DealRow
 
 CONTACT_KEYS = ("email_hash", "phone_hash", "crm_contact_id")

@@ -17,11 +17,11 @@ from django.core.files import File
 from django.db import OperationalError, reset_queries, transaction
 from django.utils import timezone
 
+from attribution.bulk import constraints_checked_per_statement
 from attribution.models import Workspace
 from crm_sync.models import ColumnMapping, Deal, DealImport, DealStageRule, ImportPreset, ImportStatus
 
 from .batch import BatchCounts, ImportContext, deals_apply_batch
-from .bulk_sql import constraints_checked_per_statement
 from .parse_ahead import ParseTally, parsed_batches
 from .parsing import stage_key
 from .presets import PRESETS, Preset, preset_from_mapping

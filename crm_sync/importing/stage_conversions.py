@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from attribution.bulk import models_insert
 from attribution.models import (
     ConversionEvent,
     EventSource,
@@ -23,7 +24,6 @@ from attribution.services.conversions import conversion_record
 from attribution.services.outbox import outbox_rows_for
 
 from . import lookups  # noqa: F401  (registers __anyof)
-from .bulk_sql import models_insert
 
 
 def stage_event_id(*, crm_id: str, event_name: str) -> str:

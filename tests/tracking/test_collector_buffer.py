@@ -79,3 +79,19 @@ def test_a_backlog_drains_in_full_batches_until_a_partial_one(redis_buffer):
     assert [[r["n"] for r in batch] for batch in batches] == [[0, 1], [2, 3], [4]]
     assert (drained, pending) == (5, False)
     assert not redis_buffer.exists(buffer.SCHEDULED_KEY)
+
+
+def test_a_beacon_is_admitted_after_redis_forgot_the_script(redis_buffer, monkeypatch):
+    script = buffer._admit_script(redis_url())
+    monkeypatch.setattr(script, "sha", "0" * 40)  # as after a restart or SCRIPT FLUSH
+    assert buffer.buffer_admit({"n": 1}) == buffer.QUEUED
+    assert buffer.buffer_length() == 1
+
+
+def test_a_beacon_is_admitted_after_redis_closed_the_threads_connection(redis_buffer):
+    buffer.buffer_admit({"n": 1})
+    conn = buffer._connections.get(redis_url())
+    host, port = conn._sock.getsockname()[:2]
+    redis_buffer.client_kill_filter(_type=None, addr=f"{host}:{port}")
+    assert buffer.buffer_admit({"n": 2}) == buffer.QUEUED
+    assert [json.loads(r)["n"] for r in redis_buffer.lrange(buffer.BUFFER_KEY, 0, -1)] == [1, 2]
