@@ -6,7 +6,6 @@ source to ``sources_seen``; every new conversion gets its outbox rows in the sam
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -20,7 +19,7 @@ from attribution.models import (
 )
 
 from .conversions import conversion_record
-from .outbox import outbox_rows_for
+from .outbox import StoredConversion, outbox_rows_for
 
 
 @dataclass(frozen=True)
@@ -62,16 +61,6 @@ def _record_one(workspace: Workspace, event: dict) -> bool:
                              currency=event["currency"], **fields).created
 
 
-@dataclass(slots=True)
-class _Stored:
-    """What ``outbox_rows_for`` reads of a new conversion."""
-
-    pk: int
-    event_name: str
-    occurred_at: datetime
-    contact_id: int | None
-    source: str
-
 
 def _record_in_bulk(workspace: Workspace, events: list[dict]) -> list[ConversionOutcome]:
     ids = {e["event_id"] for e in events}
@@ -97,8 +86,8 @@ def _record_in_bulk(workspace: Workspace, events: list[dict]) -> list[Conversion
     inserted = models_insert(ConversionEvent, list(new.values()), returning=("id",))
     stored = {key: (pk, event["sources_seen"])
               for (key, event), (pk,) in zip(new.items(), inserted, strict=True)}
-    _enqueue_outbox(workspace, [_Stored(stored[key][0], e["event_name"], e["occurred_at"],
-                                        e.get("contact_id"), e["source"])
+    _enqueue_outbox(workspace, [StoredConversion(stored[key][0], e["event_name"], e["occurred_at"],
+                                                 e.get("contact_id"), e["source"])
                                 for key, e in new.items()])
     _count_repeats(existing | stored, repeats, repeat_sources)
     return outcomes
@@ -116,6 +105,6 @@ def _count_repeats(rows: dict, repeats: Counter, sources: dict) -> None:
             duplicates_seen=F("duplicates_seen") + count, sources_seen=list(seen))
 
 
-def _enqueue_outbox(workspace: Workspace, conversions: list[_Stored]) -> None:
+def _enqueue_outbox(workspace: Workspace, conversions: list[StoredConversion]) -> None:
     rows = outbox_rows_for(workspace_id=workspace.pk, conversions=conversions)
     models_insert(OutboxEntry, rows)

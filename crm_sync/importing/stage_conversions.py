@@ -21,7 +21,7 @@ from attribution.models import (
     Workspace,
 )
 from attribution.services.conversions import conversion_record
-from attribution.services.outbox import outbox_rows_for
+from attribution.services.outbox import StoredConversion, outbox_rows_for
 
 from . import lookups  # noqa: F401  (registers __anyof)
 
@@ -93,16 +93,6 @@ def _conversions_insert(fresh: list[StageConversion], rows: list[dict]) -> list[
         return list(zip([row[0] for row in inserted], _in_order(fresh, inserted), strict=True))
 
 
-@dataclass(slots=True)
-class _Stored:
-    """What ``outbox_rows_for`` reads of a stored conversion (a model instance costs 20x more)."""
-
-    pk: int
-    event_name: str
-    occurred_at: datetime
-    contact_id: int | None
-    source: str = EventSource.CRM
-
 
 def _in_order(fresh: list[StageConversion], inserted: list[tuple]) -> list[StageConversion]:
     by_key = {(i.event_name, i.event_id): i for i in fresh}
@@ -112,7 +102,8 @@ def _in_order(fresh: list[StageConversion], inserted: list[tuple]) -> list[Stage
 def _outbox_insert(workspace: Workspace, conversions: list[tuple[int, StageConversion]],
                    received_at: datetime) -> None:
     """Outbox rows for the new conversions, by the same rules as every other recording path."""
-    stored = [_Stored(conversion_id, item.event_name, item.occurred_at, item.contact_id)
+    stored = [StoredConversion(conversion_id, item.event_name, item.occurred_at, item.contact_id,
+                               EventSource.CRM)
               for conversion_id, item in conversions]
     rows = outbox_rows_for(workspace_id=workspace.pk, conversions=stored, now=received_at)
     models_insert(OutboxEntry, rows)  # the conversions were created just now: nothing to conflict
