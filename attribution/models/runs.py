@@ -12,7 +12,7 @@ from .ads import Ad, AdCampaign, AdGroup
 from .conversions import ConversionEvent
 from .number_arrays import NumberArrayField
 from .tracking import Touchpoint
-from .workspace import Workspace
+from .workspace import Workspace, workspace_key
 
 
 class ModelKind(models.TextChoices):
@@ -128,8 +128,7 @@ class AttributionCredit(models.Model):
     ad and day are one join away (touchpoint, conversion); dashboards read rollups.
     """
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+",
-                                  db_constraint=False, db_index=False)
+    workspace = workspace_key(related_name="+", db_index=False)
     run = models.ForeignKey(AttributionRun, on_delete=models.CASCADE, related_name="credits",
                             db_constraint=False, db_index=False)
     conversion = models.ForeignKey(ConversionEvent, on_delete=models.CASCADE, related_name="credits",
@@ -187,8 +186,7 @@ class AttributionRollup(models.Model):
     every inserted row (ads are only deleted with their workspace).
     """
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+",
-                                  db_constraint=False, db_index=False)
+    workspace = workspace_key(related_name="+", db_index=False)
     run = models.ForeignKey(AttributionRun, on_delete=models.CASCADE, related_name="rollups",
                             db_constraint=False, db_index=False)
     model_config = models.ForeignKey(AttributionModelConfig, on_delete=models.CASCADE,

@@ -146,7 +146,8 @@ class SiteSecretKey(models.Model):
 
 def workspace_key(*, related_name: str, db_index: bool = True) -> models.ForeignKey:
     """The workspace column of a high-volume table (touches, visitors, contacts, conversions,
-    outbox rows, deals, stage changes), without a database-level foreign key.
+    outbox rows, deals, stage changes, the engine's credits and rollups), without a database-level
+    foreign key.
 
     Every such row is written by code that already holds the workspace (the collector, the
     events API, the CRM import, the demo), so the constraint would only re-check one and the same
