@@ -14,12 +14,11 @@ from django.db.models import F
 from attribution.bulk import models_insert
 from attribution.models import (
     ConversionEvent,
-    OutboxEntry,
     Workspace,
 )
 
 from .conversions import conversion_record
-from .outbox import StoredConversion, outbox_rows_for
+from .outbox import StoredConversion, outbox_insert_new
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,6 @@ def _record_one(workspace: Workspace, event: dict) -> bool:
                              currency=event["currency"], **fields).created
 
 
-
 def _record_in_bulk(workspace: Workspace, events: list[dict]) -> list[ConversionOutcome]:
     ids = {e["event_id"] for e in events}
     # key → (id, sources_seen), locked: the repeats below update these rows.
@@ -86,9 +84,9 @@ def _record_in_bulk(workspace: Workspace, events: list[dict]) -> list[Conversion
     inserted = models_insert(ConversionEvent, list(new.values()), returning=("id",))
     stored = {key: (pk, event["sources_seen"])
               for (key, event), (pk,) in zip(new.items(), inserted, strict=True)}
-    _enqueue_outbox(workspace, [StoredConversion(stored[key][0], e["event_name"], e["occurred_at"],
-                                                 e.get("contact_id"), e["source"])
-                                for key, e in new.items()])
+    outbox_insert_new(workspace_id=workspace.pk, conversions=[
+        StoredConversion(stored[key][0], e["event_name"], e["occurred_at"], e.get("contact_id"), e["source"])
+        for key, e in new.items()])
     _count_repeats(existing | stored, repeats, repeat_sources)
     return outcomes
 
@@ -103,8 +101,3 @@ def _count_repeats(rows: dict, repeats: Counter, sources: dict) -> None:
     for (count, seen), pks in groups.items():
         ConversionEvent.objects.filter(pk__in=pks).update(
             duplicates_seen=F("duplicates_seen") + count, sources_seen=list(seen))
-
-
-def _enqueue_outbox(workspace: Workspace, conversions: list[StoredConversion]) -> None:
-    rows = outbox_rows_for(workspace_id=workspace.pk, conversions=conversions)
-    models_insert(OutboxEntry, rows)

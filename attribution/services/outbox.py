@@ -11,6 +11,7 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from attribution.bulk import models_insert
 from attribution.models import (
     Contact,
     ConversionEvent,
@@ -100,6 +101,15 @@ def outbox_rows_for(*, workspace_id: int, conversions: list[ConversionEvent | St
                          "last_error": reason, "next_attempt_at": now})
             break  # one row per (conversion, destination), like get_or_create: the first match
     return rows
+
+
+def outbox_insert_new(*, workspace_id: int, conversions: list[StoredConversion],
+                      now: datetime | None = None) -> int:
+    """Write the outbox rows of conversions created in the caller's transaction, in bulk (one COPY
+    on PostgreSQL): being new, they can have no rows yet, so nothing can conflict. Returns how many."""
+    rows = outbox_rows_for(workspace_id=workspace_id, conversions=conversions, now=now)
+    models_insert(OutboxEntry, rows)
+    return len(rows)
 
 
 def tiktok_event_source(*, conversion: ConversionEvent, integration: TikTokIntegration) -> str:

@@ -17,11 +17,10 @@ from attribution.bulk import models_insert
 from attribution.models import (
     ConversionEvent,
     EventSource,
-    OutboxEntry,
     Workspace,
 )
 from attribution.services.conversions import conversion_record
-from attribution.services.outbox import StoredConversion, outbox_rows_for
+from attribution.services.outbox import StoredConversion, outbox_insert_new
 
 from . import lookups  # noqa: F401  (registers __anyof)
 
@@ -67,7 +66,9 @@ def stage_conversions_record(*, workspace: Workspace, items: list[StageConversio
     stored = _conversions_insert(fresh, [
         {"workspace_id": workspace.pk, "source": EventSource.CRM, "sources_seen": [EventSource.CRM],
          "received_at": received_at, **i.columns()} for i in fresh])
-    _outbox_insert(workspace, stored, received_at)
+    outbox_insert_new(workspace_id=workspace.pk, now=received_at, conversions=[
+        StoredConversion(conversion_id, item.event_name, item.occurred_at, item.contact_id, EventSource.CRM)
+        for conversion_id, item in stored])
     # Repeats, and any a concurrent writer stored first, count as duplicates the one-by-one way.
     written = {(item.event_name, item.event_id) for _, item in stored}
     for item in items:
@@ -93,17 +94,6 @@ def _conversions_insert(fresh: list[StageConversion], rows: list[dict]) -> list[
         return list(zip([row[0] for row in inserted], _in_order(fresh, inserted), strict=True))
 
 
-
 def _in_order(fresh: list[StageConversion], inserted: list[tuple]) -> list[StageConversion]:
     by_key = {(i.event_name, i.event_id): i for i in fresh}
     return [by_key[(name, event_id)] for _, name, event_id in inserted]
-
-
-def _outbox_insert(workspace: Workspace, conversions: list[tuple[int, StageConversion]],
-                   received_at: datetime) -> None:
-    """Outbox rows for the new conversions, by the same rules as every other recording path."""
-    stored = [StoredConversion(conversion_id, item.event_name, item.occurred_at, item.contact_id,
-                               EventSource.CRM)
-              for conversion_id, item in conversions]
-    rows = outbox_rows_for(workspace_id=workspace.pk, conversions=stored, now=received_at)
-    models_insert(OutboxEntry, rows)  # the conversions were created just now: nothing to conflict
