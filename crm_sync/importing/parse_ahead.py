@@ -45,21 +45,11 @@ def parsed_batches(records: Iterable[tuple[int, dict | str]], *, spec: RowSpec, 
 
     def produce() -> None:
         try:
-            batch: dict[str, DealRow] = {}
-            for row_number, fields in records:
+            for item in row_batches(records, spec=spec, tally=tally, batch_rows=batch_rows,
+                                    on_bad=lambda errors: tally_errors(tally, errors, on_error)):
                 if stop.is_set():
                     return
-                tally.rows_total += 1
-                parsed = _parsed(row_number, fields, spec)
-                if isinstance(parsed, list):
-                    _tally_errors(tally, parsed, on_error)
-                    continue
-                if parsed.crm_id in batch or len(batch) >= batch_rows:
-                    put((list(batch.values()), tally.rows_total))
-                    batch = {}
-                batch[parsed.crm_id] = parsed
-            if batch:
-                put((list(batch.values()), tally.rows_total))
+                put(item)
             put(_DONE)
         except BaseException as exc:  # handed to the consuming thread, raised there
             put(exc)
@@ -76,13 +66,33 @@ def parsed_batches(records: Iterable[tuple[int, dict | str]], *, spec: RowSpec, 
         worker.join()
 
 
+def row_batches(records: Iterable[tuple[int, dict | str]], *, spec: RowSpec, tally: ParseTally,
+                batch_rows: int, on_bad: Callable[[list[RowError]], None],
+                ) -> Iterator[tuple[list[DealRow], int]]:
+    """Parse records into ``(rows, rows read so far)`` batches with unique crm ids; each bad row's
+    errors go to ``on_bad``. A crm id seen twice closes the batch first."""
+    batch: dict[str, DealRow] = {}
+    for row_number, fields in records:
+        tally.rows_total += 1
+        parsed = _parsed(row_number, fields, spec)
+        if isinstance(parsed, list):
+            on_bad(parsed)
+            continue
+        if parsed.crm_id in batch or len(batch) >= batch_rows:
+            yield list(batch.values()), tally.rows_total
+            batch = {}
+        batch[parsed.crm_id] = parsed
+    if batch:
+        yield list(batch.values()), tally.rows_total
+
+
 def _parsed(row_number: int, fields: dict | str, spec: RowSpec) -> DealRow | list[RowError]:
     if isinstance(fields, dict):
         return row_parse(fields, row_number=row_number, spec=spec)
     return [RowError(row_number, "", "row", fields)]
 
 
-def _tally_errors(tally: ParseTally, errors: list[RowError], on_error) -> None:
+def tally_errors(tally: ParseTally, errors: list[RowError], on_error) -> None:
     tally.rows_failed += 1
     for error in errors:
         if len(tally.errors) < ERROR_SAMPLE:

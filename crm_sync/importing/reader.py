@@ -8,6 +8,7 @@ import codecs
 import csv
 import io
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from .parsing import header_key
@@ -23,6 +24,16 @@ class FileRefused(ValueError):
     """The whole file cannot be imported; the message says why and what to do."""
 
 
+@dataclass(frozen=True)
+class Layout:
+    """How a checked file is read: enough to read it again from its first byte, elsewhere."""
+
+    encoding: str
+    delimiter: str
+    columns: tuple[tuple[str, int], ...]  # (our field, column index), in column order
+    width: int
+
+
 class CsvRecords:
     """Iterate ``(row_number, {field: text})`` over a CSV file; row 2 is the first data row."""
 
@@ -33,13 +44,37 @@ class CsvRecords:
         raw.seek(0)
         self.encoding = _check_head(head, encoding)
         self.delimiter = _delimiter(head.decode(self.encoding, errors="ignore"))
-        self._text = io.TextIOWrapper(raw, encoding=self.encoding, newline="")
-        self._reader = csv.reader(self._text, delimiter=self.delimiter)
+        self._open()
         header = self._read_header()
         self.header = header
         self.columns = _columns(header, preset)
         self.width = len(header)
+
+    @classmethod
+    def following(cls, raw: BinaryIO, layout: Layout) -> "CsvRecords":
+        """Records of a file already checked (``layout``), read again from its first byte: the
+        header row is skipped, not checked (the parsing process reads the file this way)."""
+        records = cls.__new__(cls)
+        records._raw, records.preset = raw, None
+        records.encoding, records.delimiter = layout.encoding, layout.delimiter
+        records._open()
+        records.header = records._read_header()
+        records.columns, records.width = list(layout.columns), layout.width
+        return records
+
+    def _open(self) -> None:
+        self._text = io.TextIOWrapper(self._raw, encoding=self.encoding, newline="")
+        self._reader = csv.reader(self._text, delimiter=self.delimiter)
         self.row_number = 1
+
+    @property
+    def layout(self) -> Layout:
+        return Layout(self.encoding, self.delimiter, tuple(self.columns), self.width)
+
+    def rewound(self) -> BinaryIO:
+        """The binary file at its first byte, for reading it again elsewhere (this reader is done)."""
+        self._raw.seek(0)
+        return self._raw
 
     @property
     def present(self) -> frozenset[str]:

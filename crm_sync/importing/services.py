@@ -23,6 +23,7 @@ from crm_sync.models import ColumnMapping, Deal, DealImport, DealStageRule, Impo
 
 from .batch import BatchCounts, ImportContext, deals_apply_batch
 from .parse_ahead import ParseTally, parsed_batches
+from .parse_process import parsed_batches_in_process
 from .parsing import stage_key
 from .presets import PRESETS, Preset, preset_from_mapping
 from .reader import CsvRecords, FileRefused
@@ -86,12 +87,13 @@ class IngestResult:
 
 def deals_ingest(*, ctx: ImportContext, spec: RowSpec, records: Iterable[tuple[int, dict | str]],
                  on_error: Callable[[RowError], None] | None = None,
-                 on_batch: Callable[[IngestResult], None] | None = None) -> IngestResult:
-    """Parse (ahead, in a thread) and apply ``(row_number, fields-or-message)`` records in bounded
-    batches; bad rows go to ``on_error`` and the result's sample."""
+                 on_batch: Callable[[IngestResult], None] | None = None,
+                 parse=parsed_batches) -> IngestResult:
+    """Parse (ahead, in a thread, or with ``parse=parsed_batches_in_process`` in a child process)
+    and apply ``(row_number, fields-or-message)`` records in bounded batches; bad rows go to
+    ``on_error`` and the result's sample."""
     result, tally = IngestResult(), ParseTally()
-    for rows, rows_read in parsed_batches(records, spec=spec, tally=tally, batch_rows=BATCH_ROWS,
-                                          on_error=on_error):
+    for rows, rows_read in parse(records, spec=spec, tally=tally, batch_rows=BATCH_ROWS, on_error=on_error):
         result.counts.add(deals_apply_batch(ctx=ctx, rows=rows))
         result.rows_done = rows_read
         if on_batch:
@@ -175,8 +177,11 @@ def _import_file(deal_import: DealImport, write_error, on_progress) -> IngestRes
             if on_progress:
                 on_progress(result.rows_done, done, total)
 
+        # A small file is parsed in a thread: starting a process would cost more than it saves.
+        in_process = total >= settings.CLICKLEDGER["DEAL_IMPORT_PARSE_PROCESS_MIN_BYTES"]
         result = deals_ingest(ctx=ctx, spec=spec, records=records, on_batch=published,
-                              on_error=lambda e: write_error([e.row_number, e.crm_id, e.field, e.message]))
+                              on_error=lambda e: write_error([e.row_number, e.crm_id, e.field, e.message]),
+                              parse=parsed_batches_in_process if in_process else parsed_batches)
         published(result)
     if result.rows_total == 0:
         raise FileRefused("the file has a header but no deals")

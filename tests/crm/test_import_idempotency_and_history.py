@@ -12,6 +12,8 @@ from crm_sync.models import Deal, DealStageChange, DealStageRule
 from tests.crm.conftest import run_import
 from tests.factories import ContactFactory, TikTokIntegrationFactory
 
+pytestmark = pytest.mark.usefixtures("parse_in")
+
 
 @pytest.fixture
 def rules(workspace):
