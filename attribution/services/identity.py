@@ -42,18 +42,22 @@ def contact_resolve(*, workspace: Workspace, email_hash: str = "", phone_hash: s
 
 
 def _merge_into(keeper: Contact, others: list[Contact]) -> None:
-    """Fold duplicate contacts into the oldest: their visitors and conversions move over."""
+    """Fold duplicate contacts into the oldest: every row that points at one of them moves over.
+
+    That is visitors and conversions here, and whatever higher layers link to contacts (CRM
+    deals): found through the model's reverse relations, so this layer names none of them.
+    """
     ids = [c.pk for c in others]
-    Visitor.objects.filter(contact_id__in=ids).update(contact=keeper)
-    ConversionEvent.objects.filter(contact_id__in=ids).update(contact=keeper)
+    for relation in Contact._meta.related_objects:
+        if relation.one_to_many:  # a foreign key to Contact on the other model
+            name = relation.field.name
+            relation.related_model._base_manager.filter(**{f"{name}__in": ids}).update(**{name: keeper})
     for other in others:
         for key in _KEYS:
             if not getattr(keeper, key) and getattr(other, key):
                 setattr(keeper, key, getattr(other, key))
         keeper.opted_out = keeper.opted_out or other.opted_out
     keeper.save()
-    # Rows of higher floors (CRM deals) point at contacts with SET_NULL; the CRM layer re-links
-    # them by key on its next import, so deleting the duplicates loses no identity.
     Contact.objects.filter(pk__in=ids).delete()
 
 

@@ -60,12 +60,12 @@ def test_keys_naming_two_contacts_merge_them_as_identity_stitching_does(workspac
     assert Contact.objects.filter(workspace=workspace).count() == 1
     assert Deal.objects.get(crm_id="1").contact == by_email
     old_deal.refresh_from_db()
-    assert old_deal.contact is None  # SET_NULL by the merge; its next import re-links it
+    assert old_deal.contact == by_email  # moved to the surviving contact, revenue and all
 
 
-def test_a_deal_unlinked_by_a_contact_merge_is_relinked_by_key_on_reimport(workspace):
+def test_a_deal_whose_contact_was_deleted_is_relinked_by_key_on_reimport(workspace):
     _import(workspace, "1,closedwon,10,jane@example.com,,,,,")
-    Deal.objects.filter(crm_id="1").update(contact=None)
+    Contact.objects.filter(workspace=workspace).delete()  # e.g. by an admin: the deal keeps no contact
 
     result = _import(workspace, "1,closedwon,10,jane@example.com,,,,,")
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from attribution.models import ConversionEvent, OutboxEntry, Visitor
 from attribution.services.conversions import conversion_record
 from attribution.services.identity import contact_resolve, visitor_identify
-from tests.factories import TikTokIntegrationFactory, VisitorFactory
+from tests.factories import ConversionEventFactory, TikTokIntegrationFactory, VisitorFactory
 
 AT = datetime(2026, 11, 20, 10, tzinfo=UTC)
 
@@ -60,14 +60,16 @@ def test_two_devices_with_one_email_become_one_contact(workspace):
     assert a.phone_hash == "p" * 64
 
 
-def test_a_key_shared_by_two_contacts_merges_them(workspace):
+def test_a_key_shared_by_two_contacts_merges_them_and_moves_what_linked_to_either(workspace):
     by_email = contact_resolve(workspace=workspace, email_hash="e" * 64)
     by_phone = contact_resolve(workspace=workspace, phone_hash="p" * 64)
     visitor = VisitorFactory(workspace=workspace, contact=by_phone)
+    conversion = ConversionEventFactory(workspace=workspace, contact=by_phone)
     merged = contact_resolve(workspace=workspace, email_hash="e" * 64, phone_hash="p" * 64)
     assert merged.pk == by_email.pk
     visitor.refresh_from_db()
-    assert visitor.contact_id == by_email.pk
+    conversion.refresh_from_db()
+    assert visitor.contact_id == conversion.contact_id == by_email.pk
     assert merged.phone_hash == "p" * 64
 
 
