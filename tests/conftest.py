@@ -41,9 +41,54 @@ def member(db, workspace):
     return user
 
 
+_LOCAL_REDIS = "redis://127.0.0.1:6379/{db}"
+_CLAIM_KEY = "clickledger:tests:claimed-by"
+_claimed_url: str | None = None
+
+
 def redis_url() -> str:
-    """The Redis tests may use: REDIS_URL, else the machine's local Redis (db 14)."""
-    return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/14"
+    """The Redis tests may use: REDIS_URL, else a database of the machine's local Redis that no
+    other test run is using (two checkouts' suites at once would otherwise flush, purge and drain
+    each other's data). The claim lasts for this run, or an hour should the run die."""
+    global _claimed_url
+    if os.environ.get("REDIS_URL"):
+        return os.environ["REDIS_URL"]
+    if _claimed_url is None:
+        _claimed_url = _claim_local_database()
+    return _claimed_url
+
+
+def _claim_local_database() -> str:
+    import redis
+
+    for db in range(14, 7, -1):
+        url = _LOCAL_REDIS.format(db=db)
+        try:
+            client = redis.Redis.from_url(url, socket_connect_timeout=1)
+            if client.set(_CLAIM_KEY, os.getpid(), nx=True, ex=3600) or \
+                    client.get(_CLAIM_KEY) == str(os.getpid()).encode():
+                return url
+        except redis.RedisError:
+            break  # no local Redis: require_redis() says so
+    return _LOCAL_REDIS.format(db=14)
+
+
+def flush_redis(client) -> None:
+    """Empty the tests' Redis database, keeping this run's claim on it."""
+    client.flushdb()
+    if _claimed_url is not None and not os.environ.get("REDIS_URL"):
+        client.set(_CLAIM_KEY, os.getpid(), ex=3600)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _claimed_url is None or os.environ.get("REDIS_URL"):
+        return
+    import redis
+
+    with contextlib.suppress(redis.RedisError):
+        client = redis.Redis.from_url(_claimed_url, socket_connect_timeout=1)
+        if client.get(_CLAIM_KEY) == str(os.getpid()).encode():
+            client.delete(_CLAIM_KEY)
 
 
 @pytest.fixture
@@ -52,9 +97,9 @@ def live_redis():
     import redis
 
     client = redis.Redis.from_url(require_redis())
-    client.flushdb()
+    flush_redis(client)
     yield client
-    client.flushdb()
+    flush_redis(client)
     client.close()
 
 

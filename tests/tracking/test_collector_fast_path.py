@@ -75,13 +75,13 @@ def test_a_workspaces_own_event_name_passes_the_fast_checks(workspace):
 @pytest.mark.services
 def test_a_throttled_beacon_reads_the_same_on_the_fast_path_as_in_the_api_view(
         beacon, touch_body, settings, live_redis):
-    from tests.conftest import redis_url
+    from tests.conftest import flush_redis, redis_url
 
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
                                "DEFAULT_THROTTLE_RATES": {"collector": "1/min"}}
     answers = []
     for buffered in (False, True):  # without the buffer the DRF view answers every beacon
-        live_redis.flushdb()
+        flush_redis(live_redis)
         settings.CLICKLEDGER = {**settings.CLICKLEDGER, "COLLECTOR_BUFFER": buffered,
                                 "COLLECTOR_BUFFER_URL": redis_url()}
         beacon("touch", {**touch_body, "touch_key": f"first-{buffered}"})
