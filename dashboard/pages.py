@@ -59,6 +59,7 @@ def build_overview(*, filters: DashboardFilters, params, figures: bool = True) -
         ("TikTok spend", next((r.spend for r in channels if r.channel == "tiktok"), None)),
         ("TikTok ROAS", next((r.roas for r in channels if r.channel == "tiktok"), None)),
     ]
+    _other_currencies(page, filters)
     if figures:
         page.figures = [
             overview_fig.channel_revenue(channels),
@@ -66,6 +67,23 @@ def build_overview(*, filters: DashboardFilters, params, figures: bool = True) -
             overview_fig.trend(trend),
         ]
     return page
+
+
+@dataclass(frozen=True)
+class _Unconverted:
+    currency: str
+    revenue: object
+    what: str
+
+
+def _other_currencies(page: PageData, filters: DashboardFilters, *, deals: bool = False) -> None:
+    """Money in currencies other than the workspace's, which the page's revenue leaves out (1–2 queries)."""
+    listed = [_Unconverted(o.currency, o.revenue, f"{o.conversions:g} credited conversions under this model")
+              for o in overview.other_currencies(filters=filters)]
+    if deals:
+        listed += [_Unconverted(d.source, d.revenue, f"{d.conversions:g} closed deals")
+                   for d in comparison.crm_closed_other_currencies(filters=filters)]
+    page.context.update(other_currencies=listed, reporting_currency=filters.workspace.currency)
 
 
 NEXT_LEVEL = {MetricLevel.CAMPAIGN: MetricLevel.ADGROUP, MetricLevel.ADGROUP: MetricLevel.AD}
@@ -126,6 +144,7 @@ def build_tiktok(*, filters: DashboardFilters, params, figures: bool = True) -> 
     table = tiktok.tiktok_entities(filters=filters, level=level, parent_id=parent.pk if parent else None)
     page = PageData(tables=_entity_tables(table, level, filters.model))
     page.context.update(level=level, parent=parent, breadcrumb=_breadcrumb(parent))
+    _other_currencies(page, filters)
     if figures:
         model_id = filters.model.pk if filters.model else None
         page.figures = [
@@ -167,6 +186,7 @@ def build_compare(*, filters: DashboardFilters, params, figures: bool = True) ->
     page.context.update(
         causes=causes, attribution_window=data.attribution_window, window_mismatch=data.window_mismatch
     )
+    _other_currencies(page, filters, deals=True)
     if figures:
         page.figures = [comparison_fig.three_way_bars(data)]
     return page

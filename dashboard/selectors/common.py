@@ -3,7 +3,7 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from attribution.channels import Channel, Platform
 from attribution.models import (
@@ -17,6 +17,18 @@ from attribution.models import (
 from .filters import DashboardFilters
 
 ZERO = Decimal("0")
+
+
+def in_reporting_currency(workspace: Workspace) -> Q:
+    """Rows whose money the dashboard adds up: in the workspace's reporting currency, or in none
+    (a conversion without a value). Amounts in other currencies are never added to those: they
+    are counted as conversions and listed apart (``other_currencies``), since we keep no rates."""
+    return Q(currency__in=(workspace.currency, ""))
+
+
+def revenue_sum(workspace: Workspace, column: str = "revenue") -> Sum:
+    """``Sum(column)`` over the rows in the reporting currency only."""
+    return Sum(column, filter=in_reporting_currency(workspace))
 
 
 def ratio(numerator, denominator) -> Decimal | None:

@@ -10,7 +10,7 @@ from attribution.channels import Channel
 from attribution.models import ModelKind
 
 from ._current import current_rollups
-from .common import ZERO, platform_spend, ratio
+from .common import ZERO, in_reporting_currency, platform_spend, ratio, revenue_sum
 from .filters import DashboardFilters
 
 KIND_LABELS = dict(ModelKind.choices)
@@ -59,7 +59,7 @@ def channel_performance(*, filters: DashboardFilters) -> list[ChannelRow]:
         _rollups_in_period(filters)
         .filter(model_config=filters.model)
         .values("channel")
-        .annotate(conv=Sum("conversions"), rev=Sum("revenue"))
+        .annotate(conv=Sum("conversions"), rev=revenue_sum(filters.workspace))
         .order_by("-rev", "channel")
     )
     rows = list(rows)
@@ -87,7 +87,7 @@ def model_comparison(*, filters: DashboardFilters) -> list[ModelChannelRow]:
     rows = (
         _rollups_in_period(filters)
         .values("model_config_id", "model_config__name", "model_config__kind", "channel")
-        .annotate(conv=Sum("conversions"), rev=Sum("revenue"))
+        .annotate(conv=Sum("conversions"), rev=revenue_sum(filters.workspace))
         .order_by("model_config_id", "channel")
     )
     return [
@@ -114,7 +114,9 @@ def daily_trend(*, filters: DashboardFilters, channel: str | None = None) -> lis
         credited = credited.filter(channel=channel)
     by_day = {
         r["day"]: r
-        for r in credited.values("day").annotate(conv=Sum("conversions"), rev=Sum("revenue")).order_by()
+        for r in credited.values("day")
+        .annotate(conv=Sum("conversions"), rev=revenue_sum(filters.workspace))
+        .order_by()
     }
     spend_by_day: dict = {}
     for (day, platform), spend in platform_spend(filters=filters, by_day=True).items():
@@ -135,3 +137,27 @@ def daily_trend(*, filters: DashboardFilters, channel: str | None = None) -> lis
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class OtherCurrency:
+    currency: str
+    conversions: float
+    revenue: Decimal
+
+
+def other_currencies(*, filters: DashboardFilters) -> list[OtherCurrency]:
+    """Credited revenue under the model in currencies other than the workspace's (1 query).
+
+    The revenue figures leave it out (adding currencies up would be wrong, and we keep no exchange
+    rates); the pages list it so that nobody mistakes it for missing revenue.
+    """
+    rows = (
+        _rollups_in_period(filters)
+        .filter(model_config=filters.model)
+        .exclude(in_reporting_currency(filters.workspace))
+        .values("currency")
+        .annotate(conv=Sum("conversions"), rev=Sum("revenue"))
+        .order_by("-rev", "currency")
+    )
+    return [OtherCurrency(r["currency"], r["conv"] or 0.0, r["rev"] or ZERO) for r in rows]

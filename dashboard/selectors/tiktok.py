@@ -11,7 +11,7 @@ from dashboard.models import DashboardSettings
 from dashboard.recommendations import Recommendation, recommend
 
 from ._current import current_rollups
-from .common import ZERO, active_models, ratio, tiktok_metrics
+from .common import ZERO, active_models, ratio, revenue_sum, tiktok_metrics
 from .filters import DashboardFilters
 
 LEVELS = {
@@ -92,7 +92,7 @@ def tiktok_entities(
             row.reported_conversions, row.reported_value = agg["conv"] or ZERO, agg["value"] or ZERO
     for agg in (
         credited.values(fk, "model_config_id")
-        .annotate(conv=Sum("conversions"), rev=Sum("revenue"))
+        .annotate(conv=Sum("conversions"), rev=revenue_sum(filters.workspace))
         .order_by()
     ):
         row = rows.get(agg[fk])

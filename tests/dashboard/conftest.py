@@ -23,3 +23,10 @@ def filters(workspace, world):
         click_window_days=7,
         view_window_days=1,
     )
+
+
+@pytest.fixture
+def logged_in(client, member):
+    """The test client, logged in as an admin of ``workspace``."""
+    client.force_login(member)
+    return client

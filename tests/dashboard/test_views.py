@@ -18,12 +18,6 @@ PAGES = ["overview", "tiktok", "compare", "diagnostics", "journeys"]
 NOV = {"start": "2026-11-01", "end": "2026-11-07", "window": "7-1"}
 
 
-@pytest.fixture
-def logged_in(client, member):
-    client.force_login(member)
-    return client
-
-
 @pytest.mark.parametrize("name", PAGES + ["audits"])
 def test_pages_require_login(client, db, name):
     response = client.get(reverse(f"dashboard:{name}"))
