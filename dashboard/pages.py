@@ -78,12 +78,17 @@ class _Unconverted:
 
 def _other_currencies(page: PageData, filters: DashboardFilters, *, deals: bool = False) -> None:
     """Money in currencies other than the workspace's, which the page's revenue leaves out (1–2 queries)."""
-    listed = [_Unconverted(o.currency, o.revenue, f"{o.conversions:g} credited conversions under this model")
+    listed = [_Unconverted(o.currency, o.revenue, f"{_counted(o.conversions, 'credited conversion')} "
+                                                  f"under this model")
               for o in overview.other_currencies(filters=filters)]
     if deals:
-        listed += [_Unconverted(d.source, d.revenue, f"{d.conversions:g} closed deals")
+        listed += [_Unconverted(d.source, d.revenue, _counted(d.conversions, "closed deal"))
                    for d in comparison.crm_closed_other_currencies(filters=filters)]
     page.context.update(other_currencies=listed, reporting_currency=filters.workspace.currency)
+
+
+def _counted(n, noun: str) -> str:
+    return f"{n:g} {noun}" + ("" if n == 1 else "s")
 
 
 NEXT_LEVEL = {MetricLevel.CAMPAIGN: MetricLevel.ADGROUP, MetricLevel.ADGROUP: MetricLevel.AD}

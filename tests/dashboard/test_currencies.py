@@ -60,9 +60,10 @@ def test_the_pages_say_what_their_revenue_leaves_out(logged_in, world, euro_rows
     overview = logged_in.get(reverse("dashboard:overview"), period).content.decode()
     compare = logged_in.get(reverse("dashboard:compare"), period).content.decode()
 
-    assert 'id="other-currencies"' in overview and "EUR 900.00 (1 credited conversions" in overview
+    assert 'id="other-currencies"' in overview
+    assert "EUR 900.00 (1 credited conversion under this model)" in overview
     assert "GBP" not in overview
-    assert "EUR 900.00" in compare and "GBP 2000.00 (1 closed deals)" in compare
+    assert "EUR 900.00" in compare and "GBP 2000.00 (1 closed deal)" in compare
 
 
 def test_a_single_currency_workspace_shows_no_notice(logged_in, world):
