@@ -11,11 +11,14 @@ runs its own ``run_validation``. A serializer with a ``validate_<field>`` method
 fast path checks that field (``fast_field_checks``); one with object-level ``validate`` is refused.
 """
 
+import decimal
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 from rest_framework.fields import empty
 
@@ -71,6 +74,44 @@ def _visitor_id_check(field) -> Callable:
     return check
 
 
+def _decimal_check(field: serializers.DecimalField) -> Callable:
+    """A plain decimal ("19.90", 20) within the field's digits, quantized by the field itself;
+    any other value (floats, exponents, signs in odd places, too many digits) runs the field."""
+    generic = _generic_check(field)
+    if (field.localize or field.validators or field.rounding is not None or field.max_digits is None
+            or field.decimal_places is None):
+        return generic
+    plain = re.compile(rf"-?[0-9]{{1,{field.max_whole_digits}}}(\.[0-9]{{1,{field.decimal_places}}})?")
+
+    def check(value, workspace) -> decimal.Decimal:
+        text = value if type(value) is str else str(value) if type(value) is int else None
+        if text is None or not plain.fullmatch(text):
+            return generic(value, workspace)
+        return field.quantize(decimal.Decimal(text))
+
+    return check
+
+
+def _regex_check(field: serializers.RegexField) -> Callable:
+    """A trimmed ASCII string the field's pattern matches; anything else runs the field."""
+    generic = _generic_check(field)
+    patterns = [v for v in field.validators if isinstance(v, RegexValidator)]
+    if (len(patterns) != 1 or patterns[0].inverse_match or not field.trim_whitespace
+            or field.max_length is not None or field.min_length is not None):
+        return generic
+    pattern = patterns[0].regex
+
+    def check(value, workspace) -> str:
+        if type(value) is str:
+            text = value.strip()
+            # ASCII: no surrogates; a match is not blank; no NUL: what the field's validators check
+            if text and text.isascii() and "\x00" not in text and pattern.search(text):
+                return text
+        return generic(value, workspace)
+
+    return check
+
+
 def _generic_check(field: serializers.Field) -> Callable:
     def check(value, workspace):
         try:
@@ -96,6 +137,10 @@ def _check_for(serializer_class, name: str, field: serializers.Field) -> Callabl
         check = _visitor_id_check(field)
     elif type(field) is StrictCharField:
         check = _strict_char_check(field)
+    elif type(field) is serializers.DecimalField:
+        check = _decimal_check(field)
+    elif type(field) is serializers.RegexField:
+        check = _regex_check(field)
     else:
         check = _generic_check(field)
     if not hasattr(serializer_class, f"validate_{name}"):

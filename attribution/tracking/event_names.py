@@ -16,7 +16,10 @@ CRM_STAGE_EVENTS = frozenset({
 })
 
 
+STANDARD_EVENT_NAMES = TIKTOK_STANDARD_EVENTS | CRM_STAGE_EVENTS
+
+
 def accepted_event_names(workspace: Workspace) -> frozenset[str]:
     """TikTok's standard names, CRM stage names and whatever the workspace attributes."""
     own = workspace.attributed_event_names or []
-    return TIKTOK_STANDARD_EVENTS | CRM_STAGE_EVENTS | frozenset(n for n in own if isinstance(n, str))
+    return STANDARD_EVENT_NAMES | frozenset(n for n in own if isinstance(n, str))

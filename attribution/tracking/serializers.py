@@ -9,7 +9,7 @@ import uuid
 
 from rest_framework import serializers
 
-from .event_names import accepted_event_names
+from .event_names import STANDARD_EVENT_NAMES
 from .fields import (
     BeaconTextField,
     EventTimeField,
@@ -58,7 +58,9 @@ class PropertiesField(serializers.DictField):
 
 
 def is_accepted_event_name(value: str, workspace) -> bool:
-    return value in accepted_event_names(workspace)
+    """``value in accepted_event_names(workspace)`` without building that set per beacon."""
+    own = workspace.attributed_event_names or ()
+    return value in STANDARD_EVENT_NAMES or any(n == value for n in own if isinstance(n, str))
 
 
 class _EventNameMixin:

@@ -92,3 +92,32 @@ def test_a_throttled_beacon_reads_the_same_on_the_fast_path_as_in_the_api_view(
     assert fast.json()["detail"].startswith("Request was throttled. Expected available in")
     assert 0 < int(fast["Retry-After"]) <= 60
     assert fast["Content-Type"] == stored_on_request["Content-Type"]
+
+
+@pytest.mark.parametrize("value", [
+    "19.90", 20, -5, "-0", "0.0001", "0.00001", "999999999999.9999", "1000000000000.5", "1e3",
+    " 19.90 ", "+5", ".5", "5.", "١٢", "0012.5", 10**12, 19.9, True, None, "", "NaN", "x"])
+def test_the_fast_value_check_reads_a_number_as_the_decimal_field_does(value, workspace):
+    body = {"visitor_id": str(uuid.uuid4()), "event": "SubmitForm", "event_id": "e-1", "value": value}
+    fast = _fast(EventIn, body, workspace)
+    assert fast == _drf(EventIn, body, workspace)
+    if fast is not None:
+        assert str(fast["value"]) == str(_drf(EventIn, body, workspace)["value"])  # same quantum
+
+
+@pytest.mark.parametrize("value", [
+    "EUR", "usd", " eur ", "EUR\n", "EURO", "EU", "", "   ", "EU\x00", "€UR", "ÉUR", 123, ["EUR"]])
+def test_the_fast_currency_check_agrees_with_the_regex_field(value, workspace):
+    body = {"visitor_id": str(uuid.uuid4()), "event": "SubmitForm", "event_id": "e-1",
+            "currency": value}
+    assert _fast(EventIn, body, workspace) == _drf(EventIn, body, workspace)
+
+
+@pytest.mark.parametrize("own", [None, [], ["DemoBooked"], ["DemoBooked", 7, None], "DemoBooked"])
+@pytest.mark.parametrize("name", ["SubmitForm", "ClosedWon", "DemoBooked", "D", "Nope"])
+def test_an_event_name_is_accepted_exactly_when_the_workspace_accepts_it(own, name, workspace):
+    from attribution.tracking.event_names import accepted_event_names
+    from attribution.tracking.serializers import is_accepted_event_name
+
+    workspace.attributed_event_names = own
+    assert is_accepted_event_name(name, workspace) is (name in accepted_event_names(workspace))
