@@ -12,7 +12,7 @@ from django.dispatch import receiver
 
 from attribution.models import Site
 
-from .http import allowed_origins
+from .http import allowed_origins, query_key
 from .rules import CACHE_SECONDS, site_by_public_key
 
 _all_origins: tuple[float, frozenset[str]] = (0.0, frozenset())
@@ -23,7 +23,7 @@ def collector_cors_allowed(sender, request, **kwargs) -> bool:
     if not request.path.startswith("/api/v1/collect/"):
         return False
     origin = request.META.get("HTTP_ORIGIN", "").rstrip("/")
-    key = request.GET.get("k") or request.META.get("HTTP_X_CLICKLEDGER_KEY")
+    key = query_key(request) or request.META.get("HTTP_X_CLICKLEDGER_KEY")
     if key:
         site = site_by_public_key(key)
         return bool(site) and origin in allowed_origins(site)

@@ -1,6 +1,7 @@
 """HTTP plumbing shared by the collector and the events API: parsing, limits, throttles, keys."""
 
 import json
+import re
 import time
 
 from django.conf import settings
@@ -177,11 +178,24 @@ class EventsApiThrottle(FixedWindowRateThrottle):
 
 def public_key_of(request) -> str:
     """The site key from the header, the query string (lets CORS decide per site) or the body."""
-    key = request.META.get("HTTP_X_CLICKLEDGER_KEY") or request.GET.get("k")
+    key = request.META.get("HTTP_X_CLICKLEDGER_KEY") or query_key(request)
     if key:
         return key
     body_key = request.data.get("key")
     return body_key if isinstance(body_key, str) else ""
+
+
+_PLAIN_KEY_QUERY = re.compile(r"k=([A-Za-z0-9_.~-]+)")
+
+
+def query_key(request) -> str | None:
+    """``request.GET.get("k")``, without building ``request.GET`` for a query string that is just
+    ``k=<plain key>`` (what the tracker sends): nothing in it to decode, one value, one field."""
+    if "GET" not in request.__dict__:  # WSGIRequest.GET is parsed on first use, then kept
+        plain = _PLAIN_KEY_QUERY.fullmatch(request.META.get("QUERY_STRING", ""))
+        if plain:
+            return plain.group(1)
+    return request.GET.get("k")
 
 
 def site_for_collector(request) -> Site:

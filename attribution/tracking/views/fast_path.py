@@ -19,7 +19,7 @@ from rest_framework.exceptions import Throttled
 
 from ..beacon_checks import NotForTheFastPath, beacon_validated
 from ..buffer import buffer_enabled
-from ..http import CollectorThrottle, allowed_origins, max_body_bytes
+from ..http import CollectorThrottle, allowed_origins, max_body_bytes, query_key
 from ..rules import site_by_public_key
 
 _JSON_TYPES = ("text/plain", "application/json")
@@ -80,7 +80,7 @@ def _plainly_valid(request, serializer_class):
 
 def _site(request, data: dict):
     """The site of ``public_key_of`` and ``site_for_collector``, when they would accept it."""
-    key = request.META.get("HTTP_X_CLICKLEDGER_KEY") or request.GET.get("k") or data.get("key")
+    key = request.META.get("HTTP_X_CLICKLEDGER_KEY") or query_key(request) or data.get("key")
     if not key or not isinstance(key, str):
         raise NotForTheFastPath
     site = site_by_public_key(key)
