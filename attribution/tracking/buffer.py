@@ -120,8 +120,15 @@ def _ensure_ready(conn) -> None:
 
 
 def _evalsha(conn, sha: str, keys: list[str], args: list):
-    conn.send_command("EVALSHA", sha, len(keys), *keys, *args)
+    conn.send_packed_command([resp_command("EVALSHA", sha, len(keys), *keys, *args)])
     return conn.read_response()
+
+
+def resp_command(*parts: str | int) -> bytes:
+    """The command as redis-py's packer writes str (UTF-8) and int arguments, in one bytes object:
+    its general packer costs ~4 µs per beacon on encoders and size checks this command never needs."""
+    encoded = [part.encode() if isinstance(part, str) else b"%d" % part for part in parts]
+    return b"*%d\r\n" % len(encoded) + b"".join(b"$%d\r\n%b\r\n" % (len(e), e) for e in encoded)
 
 
 def buffer_admit(record: dict, *, throttle: ThrottleWindow | None = None) -> int:

@@ -95,3 +95,16 @@ def test_a_beacon_is_admitted_after_redis_closed_the_threads_connection(redis_bu
     redis_buffer.client_kill_filter(_type=None, addr=f"{host}:{port}")
     assert buffer.buffer_admit({"n": 2}) == buffer.QUEUED
     assert [json.loads(r)["n"] for r in redis_buffer.lrange(buffer.BUFFER_KEY, 0, -1)] == [1, 2]
+
+
+@pytest.mark.parametrize("args", [
+    ("EVALSHA", "0" * 40, 3, "thr:collector:127.0.0.1:29", "cl:collect:buffer", "", 600, 61, "{}"),
+    ("EVALSHA", "ab", 0, -1, "é, ü and 😀", "x" * 70_000),
+])
+def test_the_admit_command_is_packed_byte_for_byte_as_redis_py_packs_it(args):
+    import redis
+
+    from attribution.tracking.buffer import resp_command
+
+    packed = redis.Connection().pack_command(*args)
+    assert resp_command(*args) == b"".join(packed)
