@@ -31,14 +31,17 @@ sys.path.insert(0, str(ROOT))
 
 
 def parse_args() -> argparse.Namespace:
+    from config import gunicorn as production  # the production defaults (GUNICORN_* env applies)
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=40_000, help="beacons to send in total")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")
-    parser.add_argument("--workers", type=int, default=2,
-                        help="gunicorn workers (config/gunicorn.py: gthread, keep-alive)")
-    parser.add_argument("--worker-class", default="gthread", help="e.g. sync, to compare")
-    parser.add_argument("--worker-threads", type=int, default=4, help="threads per gthread worker")
+    parser.add_argument("--workers", type=int, default=production.workers,
+                        help="gunicorn workers (default: config/gunicorn.py's, gthread, keep-alive)")
+    parser.add_argument("--worker-class", default=production.worker_class, help="e.g. sync, to compare")
+    parser.add_argument("--worker-threads", type=int, default=production.threads,
+                        help="threads per gthread worker (default: config/gunicorn.py's)")
     parser.add_argument("--dup-every", type=int, default=9,
                         help="every Nth beacon resends the one before (odd N: touches and events)")
     parser.add_argument("--ceiling-seconds", type=int, default=10)

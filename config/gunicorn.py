@@ -2,16 +2,22 @@
 
 gthread workers keep connections alive, so a client that sends many requests (a page's tracker
 beacons, a load balancer's pooled connections) does not pay a TCP handshake and an accept per
-request, as it does with sync workers, which close every connection. One process per core: the
-collector is CPU-bound in Python; threads cover the waits on Redis and PostgreSQL.
+request, as it does with sync workers, which close every connection.
+
+Two single-threaded processes per core by default. The collector is CPU-bound in Python and each
+beacon waits ~60 µs on Redis: with several threads per process, every such wait hands the
+interpreter lock to another thread and back, which cost more than the wait (2 x 4 threads:
+0.71 ms of CPU per beacon and 0.46–0.54 of a trivial view's throughput; 4 x 1: 0.67 ms and
+0.50–0.63, benchmarks/README.md). A deployment whose dashboard pages wait long on PostgreSQL can
+raise ``GUNICORN_THREADS``, or serve the dashboard from a second gunicorn with threads.
 """
 
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", os.cpu_count() or 2))
+workers = int(os.environ.get("GUNICORN_WORKERS", 2 * (os.cpu_count() or 2)))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", 4))
+threads = int(os.environ.get("GUNICORN_THREADS", 1))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))  # seconds an idle connection is kept
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 0))  # 0: workers are not recycled
 max_requests_jitter = max_requests // 10
