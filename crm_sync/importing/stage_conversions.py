@@ -22,7 +22,7 @@ from attribution.models import (
 from attribution.services.conversions import conversion_record
 from attribution.services.outbox import StoredConversion, outbox_insert_new
 
-from .lookups import rows_by_key
+from . import lookups  # noqa: F401  (registers __anyof)
 
 
 def stage_event_id(*, crm_id: str, event_name: str) -> str:
@@ -56,9 +56,11 @@ def stage_conversions_record(*, workspace: Workspace, items: list[StageConversio
     """Record every item once; return how many conversions are new."""
     if not items:
         return 0
-    existing = {(row["event_name"], row["event_id"]) for row in rows_by_key(
-        ConversionEvent, workspace_id=workspace.pk, key=("event_name", "event_id"),
-        values=[(i.event_name, i.event_id) for i in items], fields=("event_name", "event_id"))}
+    # Both key columns, so that the unique (workspace, event_name, event_id) index serves it.
+    existing = set(ConversionEvent.objects
+                   .filter(workspace=workspace, event_name__anyof={i.event_name for i in items},
+                           event_id__anyof={i.event_id for i in items})
+                   .values_list("event_name", "event_id"))
     fresh = [i for i in items if (i.event_name, i.event_id) not in existing]
     received_at = timezone.now()
     stored = _conversions_insert(fresh, [
