@@ -20,8 +20,8 @@ from attribution.bulk import models_insert
 from attribution.models import Workspace
 from crm_sync.models import Deal, DealStageChange, DealStageRule
 
+from . import lookups  # noqa: F401  (registers __anyof)
 from .linking import RowLinks, links_resolve, visitors_identify
-from .lookups import rows_locked_by_key
 from .parsing import stage_key
 from .rows import DealRow
 from .stage_conversions import StageConversion, stage_conversions_record
@@ -87,9 +87,9 @@ class _Plan:
 @transaction.atomic
 def deals_apply_batch(*, ctx: ImportContext, rows: list[DealRow]) -> BatchCounts:
     """Upsert ``rows`` (unique crm ids) with their side effects, all in one transaction."""
-    stored = {d["crm_id"]: d for d in rows_locked_by_key(
-        Deal, workspace_id=ctx.workspace.pk, key="crm_id", values=[r.crm_id for r in rows],
-        fields=("id", "crm_id", *_DEAL_FIELDS))}
+    stored = {d["crm_id"]: d for d in Deal.objects.select_for_update()
+              .filter(workspace=ctx.workspace, crm_id__anyof=[r.crm_id for r in rows])
+              .values("id", "crm_id", *_DEAL_FIELDS)}
     plan = _plan(ctx, rows, links_resolve(workspace=ctx.workspace, rows=rows), stored)
     ids = _deals_write(ctx, plan.writes, stored)
     for move in plan.moves:
