@@ -6,10 +6,11 @@ request, as it does with sync workers, which close every connection.
 
 Two single-threaded processes per core by default. The collector is CPU-bound in Python and each
 beacon waits ~60 µs on Redis: with several threads per process, every such wait hands the
-interpreter lock to another thread and back, which cost more than the wait (2 x 4 threads:
-0.71 ms of CPU per beacon and 0.46–0.54 of a trivial view's throughput; 4 x 1: 0.67 ms and
-0.50–0.63, benchmarks/README.md). A deployment whose dashboard pages wait long on PostgreSQL can
-raise ``GUNICORN_THREADS``, or serve the dashboard from a second gunicorn with threads.
+interpreter lock to another thread and back, which cost more than the wait. On 2 cores, 2 x 4
+threads took 0.67–0.73 ms of CPU per beacon (a trivial view's CPU over a beacon's: 0.57–0.62);
+4 x 1 took 0.66–0.69 ms (0.66–0.70) — benchmarks/README.md, collector, third session. A
+deployment whose dashboard pages wait long on PostgreSQL can raise ``GUNICORN_THREADS``, or serve
+the dashboard from a second gunicorn with threads.
 """
 
 import os
