@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
+from attribution.channels import Channel
 from attribution.models import AdCampaign, AdGroup, MetricLevel
 
 from .figures import comparison as comparison_fig
@@ -69,20 +70,14 @@ def build_overview(*, filters: DashboardFilters, params, figures: bool = True) -
     return page
 
 
-@dataclass(frozen=True)
-class _Unconverted:
-    currency: str
-    revenue: object
-    what: str
-
-
-def _other_currencies(page: PageData, filters: DashboardFilters, *, deals: bool = False) -> None:
-    """Money in currencies other than the workspace's, which the page's revenue leaves out (1–2 queries)."""
-    listed = [_Unconverted(o.currency, o.revenue, f"{_counted(o.conversions, 'credited conversion')} "
-                                                  f"under this model")
-              for o in overview.other_currencies(filters=filters)]
+def _other_currencies(page: PageData, filters: DashboardFilters, *, channel: str | None = None,
+                      deals: bool = False) -> None:
+    """Money in currencies other than the workspace's that the page's revenue (of ``channel``, or
+    all) leaves out, each with what it is (1–2 queries)."""
+    listed = [(o, f"{_counted(o.count, 'credited conversion')} under this model")
+              for o in overview.other_currencies(filters=filters, channel=channel)]
     if deals:
-        listed += [_Unconverted(d.source, d.revenue, _counted(d.conversions, "closed deal"))
+        listed += [(d, _counted(d.count, "closed deal"))
                    for d in comparison.crm_closed_other_currencies(filters=filters)]
     page.context.update(other_currencies=listed, reporting_currency=filters.workspace.currency)
 
@@ -149,7 +144,7 @@ def build_tiktok(*, filters: DashboardFilters, params, figures: bool = True) -> 
     table = tiktok.tiktok_entities(filters=filters, level=level, parent_id=parent.pk if parent else None)
     page = PageData(tables=_entity_tables(table, level, filters.model))
     page.context.update(level=level, parent=parent, breadcrumb=_breadcrumb(parent))
-    _other_currencies(page, filters)
+    _other_currencies(page, filters, channel=Channel.TIKTOK)
     if figures:
         model_id = filters.model.pk if filters.model else None
         page.figures = [
@@ -191,7 +186,7 @@ def build_compare(*, filters: DashboardFilters, params, figures: bool = True) ->
     page.context.update(
         causes=causes, attribution_window=data.attribution_window, window_mismatch=data.window_mismatch
     )
-    _other_currencies(page, filters, deals=True)
+    _other_currencies(page, filters, channel=Channel.TIKTOK, deals=True)
     if figures:
         page.figures = [comparison_fig.three_way_bars(data)]
     return page

@@ -1,6 +1,7 @@
 """Small building blocks shared by the page selectors."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
@@ -26,9 +27,18 @@ def in_reporting_currency(workspace: Workspace) -> Q:
     return Q(currency__in=(workspace.currency, ""))
 
 
-def revenue_sum(workspace: Workspace, column: str = "revenue") -> Sum:
-    """``Sum(column)`` over the rows in the reporting currency only."""
-    return Sum(column, filter=in_reporting_currency(workspace))
+def revenue_sum(workspace: Workspace) -> Sum:
+    """``Sum("revenue")`` over the rows in the reporting currency only."""
+    return Sum("revenue", filter=in_reporting_currency(workspace))
+
+
+@dataclass(frozen=True)
+class OtherCurrency:
+    """Money in one currency other than the workspace's: left out of the page's revenue."""
+
+    currency: str
+    count: float  # credited conversions, or closed deals
+    amount: Decimal
 
 
 def ratio(numerator, denominator) -> Decimal | None:

@@ -13,7 +13,7 @@ from dashboard.gaps import gap
 from dashboard.models import DashboardSettings
 
 from ._current import current_rollups
-from .common import ZERO, in_reporting_currency, revenue_sum, tiktok_metrics
+from .common import ZERO, OtherCurrency, in_reporting_currency, revenue_sum, tiktok_metrics
 from .filters import DashboardFilters
 
 DEFAULT_WON_STAGES = ("closedwon", "closed won", "won")
@@ -87,9 +87,9 @@ def crm_closed(*, filters: DashboardFilters) -> tuple[SourceFigures, SourceFigur
     )
 
 
-def crm_closed_other_currencies(*, filters: DashboardFilters) -> list[SourceFigures]:
-    """Deals closed won in the period in currencies other than the workspace's, per currency
-    (``source`` holds the currency); ``crm_closed`` leaves their amounts out (1 query)."""
+def crm_closed_other_currencies(*, filters: DashboardFilters) -> list[OtherCurrency]:
+    """Deals closed won in the period in currencies other than the workspace's, per currency;
+    ``crm_closed`` leaves their amounts out (1 query)."""
     rows = (
         _closed_won(filters)
         .exclude(in_reporting_currency(filters.workspace))
@@ -97,7 +97,7 @@ def crm_closed_other_currencies(*, filters: DashboardFilters) -> list[SourceFigu
         .annotate(n=Count("id"), rev=Sum("amount"))
         .order_by("currency")
     )
-    return [SourceFigures(r["currency"], Decimal(r["n"]), r["rev"] or ZERO) for r in rows]
+    return [OtherCurrency(r["currency"], r["n"], r["rev"] or ZERO) for r in rows]
 
 
 def three_way(*, filters: DashboardFilters) -> ThreeWay:

@@ -10,7 +10,7 @@ from attribution.channels import Channel
 from attribution.models import ModelKind
 
 from ._current import current_rollups
-from .common import ZERO, in_reporting_currency, platform_spend, ratio, revenue_sum
+from .common import ZERO, OtherCurrency, in_reporting_currency, platform_spend, ratio, revenue_sum
 from .filters import DashboardFilters
 
 KIND_LABELS = dict(ModelKind.choices)
@@ -139,23 +139,18 @@ def daily_trend(*, filters: DashboardFilters, channel: str | None = None) -> lis
     return rows
 
 
-@dataclass(frozen=True)
-class OtherCurrency:
-    currency: str
-    conversions: float
-    revenue: Decimal
-
-
-def other_currencies(*, filters: DashboardFilters) -> list[OtherCurrency]:
-    """Credited revenue under the model in currencies other than the workspace's (1 query).
+def other_currencies(*, filters: DashboardFilters, channel: str | None = None) -> list[OtherCurrency]:
+    """Credited revenue under the model in currencies other than the workspace's, of one channel
+    or all (1 query).
 
     The revenue figures leave it out (adding currencies up would be wrong, and we keep no exchange
     rates); the pages list it so that nobody mistakes it for missing revenue.
     """
+    rows = _rollups_in_period(filters).filter(model_config=filters.model)
+    if channel:
+        rows = rows.filter(channel=channel)
     rows = (
-        _rollups_in_period(filters)
-        .filter(model_config=filters.model)
-        .exclude(in_reporting_currency(filters.workspace))
+        rows.exclude(in_reporting_currency(filters.workspace))
         .values("currency")
         .annotate(conv=Sum("conversions"), rev=Sum("revenue"))
         .order_by("-rev", "currency")

@@ -38,16 +38,18 @@ def test_revenue_adds_only_the_reporting_currency_but_counts_every_conversion(fi
 
 
 def test_the_other_currencies_are_listed_with_what_they_hold(filters, euro_rows):
-    assert [(o.currency, o.conversions, o.revenue) for o in other_currencies(filters=filters)] == [
+    assert [(o.currency, o.count, o.amount) for o in other_currencies(filters=filters)] == [
         ("EUR", 1.0, Decimal("900"))]
+    assert other_currencies(filters=filters, channel="tiktok") == other_currencies(filters=filters)
+    assert other_currencies(filters=filters, channel="meta") == []
 
 
 def test_deals_closed_in_another_currency_count_but_their_amounts_are_listed_apart(filters, euro_rows):
     tiktok_sourced, everything = crm_closed(filters=filters)
     assert (tiktok_sourced.conversions, tiktok_sourced.revenue) == (Decimal("2"), Decimal("300"))
     assert (everything.conversions, everything.revenue) == (Decimal("3"), Decimal("1300"))
-    assert [(d.source, d.conversions, d.revenue) for d in crm_closed_other_currencies(filters=filters)] == [
-        ("GBP", Decimal("1"), Decimal("2000"))]
+    assert [(d.currency, d.count, d.amount) for d in crm_closed_other_currencies(filters=filters)] == [
+        ("GBP", 1, Decimal("2000"))]
 
 
 def _period(world) -> dict:
@@ -69,3 +71,17 @@ def test_the_pages_say_what_their_revenue_leaves_out(logged_in, world, euro_rows
 def test_a_single_currency_workspace_shows_no_notice(logged_in, world):
     page = logged_in.get(reverse("dashboard:overview"), _period(world)).content.decode()
     assert 'id="other-currencies"' not in page and "Performance by channel" in page
+
+
+def test_the_tiktok_pages_list_only_tiktoks_money_in_other_currencies(logged_in, world, euro_rows):
+    RollupFactory(run=world.current_run, model_config=world.last_click, day=D2, channel="meta",
+                  conversions=2.0, revenue=Decimal("70"), currency="CHF")
+    period = _period(world)
+
+    overview = logged_in.get(reverse("dashboard:overview"), period).content.decode()
+    tiktok = logged_in.get(reverse("dashboard:tiktok"), period).content.decode()
+    compare = logged_in.get(reverse("dashboard:compare"), period).content.decode()
+
+    assert "CHF 70.00 (2 credited conversions under this model)" in overview
+    assert "EUR 900.00" in tiktok and "CHF" not in tiktok
+    assert "EUR 900.00" in compare and "CHF" not in compare
