@@ -38,8 +38,9 @@ def constraints_checked_per_statement() -> None:
 
     Django declares them ``DEFERRABLE INITIALLY DEFERRED``; a file's import is one transaction, so
     deferred, every row's checks would pile up into one long COMMIT with nothing left to overlap.
-    Checked per batch, they run while the parsing thread reads the next batch. Every batch writes
-    referenced rows before the rows that point at them, so nothing needs the deferral.
+    Checked per batch, they run while the parser (a thread or a second process) reads the next
+    batch. Every batch writes referenced rows before the rows that point at them, so nothing needs
+    the deferral.
     """
     if _is_postgres():
         with connection.cursor() as cursor:
