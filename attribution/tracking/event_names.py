@@ -23,3 +23,9 @@ def accepted_event_names(workspace: Workspace) -> frozenset[str]:
     """TikTok's standard names, CRM stage names and whatever the workspace attributes."""
     own = workspace.attributed_event_names or []
     return STANDARD_EVENT_NAMES | frozenset(n for n in own if isinstance(n, str))
+
+
+def is_accepted_event_name(value: str, workspace: Workspace) -> bool:
+    """``value in accepted_event_names(workspace)``, without building that set per beacon."""
+    own = workspace.attributed_event_names or ()
+    return value in STANDARD_EVENT_NAMES or any(n == value for n in own if isinstance(n, str))

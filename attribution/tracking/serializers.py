@@ -9,7 +9,7 @@ import uuid
 
 from rest_framework import serializers
 
-from .event_names import STANDARD_EVENT_NAMES
+from .event_names import is_accepted_event_name
 from .fields import (
     BeaconTextField,
     EventTimeField,
@@ -55,12 +55,6 @@ class PropertiesField(serializers.DictField):
         if len(value) > MAX_PROPERTIES:
             raise serializers.ValidationError(f"At most {MAX_PROPERTIES} properties.")
         return value
-
-
-def is_accepted_event_name(value: str, workspace) -> bool:
-    """``value in accepted_event_names(workspace)`` without building that set per beacon."""
-    own = workspace.attributed_event_names or ()
-    return value in STANDARD_EVENT_NAMES or any(n == value for n in own if isinstance(n, str))
 
 
 class _EventNameMixin:

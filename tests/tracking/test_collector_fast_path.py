@@ -116,8 +116,7 @@ def test_the_fast_currency_check_agrees_with_the_regex_field(value, workspace):
 @pytest.mark.parametrize("own", [None, [], ["DemoBooked"], ["DemoBooked", 7, None], "DemoBooked"])
 @pytest.mark.parametrize("name", ["SubmitForm", "ClosedWon", "DemoBooked", "D", "Nope"])
 def test_an_event_name_is_accepted_exactly_when_the_workspace_accepts_it(own, name, workspace):
-    from attribution.tracking.event_names import accepted_event_names
-    from attribution.tracking.serializers import is_accepted_event_name
+    from attribution.tracking.event_names import accepted_event_names, is_accepted_event_name
 
     workspace.attributed_event_names = own
     assert is_accepted_event_name(name, workspace) is (name in accepted_event_names(workspace))
