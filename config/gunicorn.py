@@ -1,24 +1,31 @@
 """gunicorn settings: ``gunicorn -c config/gunicorn.py config.wsgi``; each can be set from the env.
 
-gthread workers keep connections alive, so a client that sends many requests (a page's tracker
-beacons, a load balancer's pooled connections) does not pay a TCP handshake and an accept per
-request, as it does with sync workers, which close every connection.
+Workers keep connections alive, so a client that sends many requests (a page's tracker beacons, a
+load balancer's pooled connections) does not pay a TCP handshake and an accept per request, as it
+does with sync workers, which close every connection.
 
 Two single-threaded processes per core by default. The collector is CPU-bound in Python and each
 beacon waits ~60 µs on Redis: with several threads per process, every such wait hands the
 interpreter lock to another thread and back, which cost more than the wait. On 2 cores, 2 x 4
 threads took 0.67–0.73 ms of CPU per beacon (a trivial view's CPU over a beacon's: 0.57–0.62);
-4 x 1 took 0.66–0.69 ms (0.66–0.70) — benchmarks/README.md, collector, third session. A
-deployment whose dashboard pages wait long on PostgreSQL can raise ``GUNICORN_THREADS``, or serve
-the dashboard from a second gunicorn with threads.
+4 x 1 took 0.66–0.69 ms (0.66–0.70) — benchmarks/README.md, collector, third session.
+
+With one thread, gthread's pool only adds a handoff per request (queue, future, wake-up pipe, two
+interpreter-lock switches): config/gunicorn_worker.py's worker keeps gthread's keep-alive loop and
+serves each request on the loop's own thread, which saves ~0.1 ms of CPU per request (fourth
+session). A deployment whose dashboard pages wait long on PostgreSQL can raise
+``GUNICORN_THREADS`` (which switches back to gthread's pool), or serve the dashboard from a second
+gunicorn with threads.
 """
 
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", 2 * (os.cpu_count() or 2)))
-worker_class = "gthread"
+worker_class = "config.gunicorn_worker.InlineWorker"  # gthread's keep-alive loop, no thread handoff
 threads = int(os.environ.get("GUNICORN_THREADS", 1))
+if threads > 1:  # the inline worker serves one request at a time: threads need gthread's pool
+    worker_class = "gthread"
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))  # seconds an idle connection is kept
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 0))  # 0: workers are not recycled
 max_requests_jitter = max_requests // 10
