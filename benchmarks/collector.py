@@ -38,10 +38,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")
     parser.add_argument("--workers", type=int, default=production.workers,
-                        help="gunicorn workers (default: config/gunicorn.py's, gthread, keep-alive)")
+                        help="gunicorn workers (default: config/gunicorn.py's, keep-alive)")
     parser.add_argument("--worker-class", default=production.worker_class, help="e.g. sync, to compare")
     parser.add_argument("--worker-threads", type=int, default=production.threads,
-                        help="threads per gthread worker (default: config/gunicorn.py's)")
+                        help="threads per worker (default: config/gunicorn.py's; >1 needs -k gthread)")
     parser.add_argument("--dup-every", type=int, default=9,
                         help="every Nth beacon resends the one before (odd N: touches and events)")
     parser.add_argument("--ceiling-seconds", type=int, default=10)
