@@ -144,7 +144,10 @@ def child(rows: int) -> dict:
               "load_avg": round(os.getloadavg()[0], 1),
               "conversions": imports[0].conversions_created,
               "rss_before_mb": round(rss_before), "peak_rss_mb": round(rss_mb())}
-    _cleanup(connection, workspace.pk)
+    if os.environ.get("DEAL_IMPORT_BENCH_KEEP"):
+        result["kept_workspace_id"] = workspace.pk  # left in place to EXPLAIN queries against
+    else:
+        _cleanup(connection, workspace.pk)
     return result
 
 
@@ -163,7 +166,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--keep", action="store_true",
+                        help="leave the imported rows in the database (to study query plans against)")
     args = parser.parse_args()
+    if args.keep:
+        os.environ["DEAL_IMPORT_BENCH_KEEP"] = "1"
     if args.child:
         print(json.dumps(child(args.child)))
         return
@@ -178,6 +185,8 @@ def main() -> None:
               f"rows/s (import at {r['import_rows_s'] / r['csv_reader_rows_s']:.1%} of it), "
               f"{r['conversions']:,} conversions, peak RSS {r['peak_rss_mb']} MB "
               f"(after setup {r['rss_before_mb']} MB)", flush=True)
+        if "kept_workspace_id" in r:
+            print(f"{'':>9}  kept: workspace {r['kept_workspace_id']}", flush=True)
         print(f"{'':>9}  CPU: import {r['import_cpu_s']} s here + {r['import_db_cpu_s']} s in the database "
               f"server ({r['rows'] / r['import_cpu_s']:,.0f} rows per CPU-second here, "
               f"{r['rows'] / (r['import_cpu_s'] + r['import_db_cpu_s']):,.0f} counting both); re-import "
