@@ -50,7 +50,9 @@ class Deal(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["workspace", "crm_id"],
+        # Led by the CRM id, so that the import's lookup by id can only be an index probe
+        # (crm_sync/importing/lookups.py, index_probes); deal_ws_* serve the workspace's lists.
+        constraints = [models.UniqueConstraint(fields=["crm_id", "workspace"],
                                                name="deal_unique_crm_id")]
         indexes = [
             models.Index(fields=["workspace", "stage"], name="deal_ws_stage"),

@@ -56,7 +56,9 @@ class ConversionEvent(models.Model):
     received_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["workspace", "event_name", "event_id"],
+        # Led by the event id, so that looking conversions up by id can only be an index probe
+        # (crm_sync/importing/lookups.py, index_probes); conv_ws_* serve the workspace's ranges.
+        constraints = [models.UniqueConstraint(fields=["event_id", "workspace", "event_name"],
                                                name="conversion_unique_event_id")]
         indexes = [
             models.Index(fields=["workspace", "occurred_at"], name="conv_ws_time"),

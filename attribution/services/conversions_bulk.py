@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from attribution.bulk import models_insert
+from attribution.key_probes import index_probes, unindexed
 from attribution.models import (
     ConversionEvent,
     Workspace,
@@ -63,10 +64,12 @@ def _record_one(workspace: Workspace, event: dict) -> bool:
 def _record_in_bulk(workspace: Workspace, events: list[dict]) -> list[ConversionOutcome]:
     ids = {e["event_id"] for e in events}
     # key → (id, sources_seen), locked: the repeats below update these rows.
-    existing = {(name, event_id): (pk, seen) for pk, name, event_id, seen in
-                ConversionEvent.objects.select_for_update()
-                .filter(workspace=workspace, event_id__in=ids)
-                .values_list("id", "event_name", "event_id", "sources_seen")}
+    with index_probes():
+        existing = {(name, event_id): (pk, seen) for pk, name, event_id, seen in
+                    ConversionEvent.objects.select_for_update()
+                    .alias(workspace_key=unindexed("workspace_id"))
+                    .filter(workspace_key=workspace.pk, event_id__in=ids)
+                    .values_list("id", "event_name", "event_id", "sources_seen")}
     new: dict[tuple[str, str], dict] = {}
     repeats: Counter = Counter()
     repeat_sources: dict[tuple[str, str], set[str]] = defaultdict(set)

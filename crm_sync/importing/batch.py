@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from attribution.bulk import models_insert
+from attribution.key_probes import index_probes, unindexed
 from attribution.models import Workspace
 from crm_sync.models import Deal, DealStageChange, DealStageRule
 
@@ -87,9 +88,8 @@ class _Plan:
 @transaction.atomic
 def deals_apply_batch(*, ctx: ImportContext, rows: list[DealRow]) -> BatchCounts:
     """Upsert ``rows`` (unique crm ids) with their side effects, all in one transaction."""
-    stored = {d["crm_id"]: d for d in Deal.objects.select_for_update()
-              .filter(workspace=ctx.workspace, crm_id__anyof=[r.crm_id for r in rows])
-              .values("id", "crm_id", *_DEAL_FIELDS)}
+    with index_probes():
+        stored = {d["crm_id"]: d for d in deals_by_crm_id(ctx.workspace.pk, [r.crm_id for r in rows])}
     plan = _plan(ctx, rows, links_resolve(workspace=ctx.workspace, rows=rows), stored)
     ids = _deals_write(ctx, plan.writes, stored)
     for move in plan.moves:
@@ -99,6 +99,15 @@ def deals_apply_batch(*, ctx: ImportContext, rows: list[DealRow]) -> BatchCounts
                                                        items=_conversions_due(ctx, plan.moves))
     visitors_identify(pairs=plan.devices)
     return plan.counts
+
+
+def deals_by_crm_id(workspace_id: int, crm_ids: list[str]):
+    """The stored deals among ``crm_ids``, locked: a probe of deal_unique_crm_id per id.
+
+    Run it inside ``index_probes()`` (attribution/key_probes.py) on PostgreSQL.
+    """
+    return (Deal.objects.select_for_update().alias(workspace_key=unindexed("workspace_id"))
+            .filter(workspace_key=workspace_id, crm_id__anyof=crm_ids).values("id", "crm_id", *_DEAL_FIELDS))
 
 
 def _plan(ctx: ImportContext, rows: list[DealRow], links: list[RowLinks], stored: dict[str, dict]) -> _Plan:

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from attribution.bulk import models_insert
+from attribution.key_probes import index_probes, unindexed
 from attribution.models import (
     ConversionEvent,
     EventSource,
@@ -52,15 +53,24 @@ class StageConversion:
                 "visitor_id": self.visitor_id, "external_ref": self.crm_id, **self.fields}
 
 
+def conversion_keys_by_event_id(workspace_id: int, event_ids: set[str]):
+    """(event name, event id) of the stored conversions among ``event_ids``, whatever their name.
+
+    By event id alone: a probe of conversion_unique_event_id, which it leads, per id (run it inside
+    ``index_probes()``, attribution/key_probes.py). A pair with another event name matches nothing
+    the caller looks for.
+    """
+    return (ConversionEvent.objects.alias(workspace_key=unindexed("workspace_id"))
+            .filter(workspace_key=workspace_id, event_id__anyof=event_ids)
+            .values_list("event_name", "event_id"))
+
+
 def stage_conversions_record(*, workspace: Workspace, items: list[StageConversion]) -> int:
     """Record every item once; return how many conversions are new."""
     if not items:
         return 0
-    # Both key columns, so that the unique (workspace, event_name, event_id) index serves it.
-    existing = set(ConversionEvent.objects
-                   .filter(workspace=workspace, event_name__anyof={i.event_name for i in items},
-                           event_id__anyof={i.event_id for i in items})
-                   .values_list("event_name", "event_id"))
+    with index_probes():
+        existing = set(conversion_keys_by_event_id(workspace.pk, {i.event_id for i in items}))
     fresh = [i for i in items if (i.event_name, i.event_id) not in existing]
     received_at = timezone.now()
     stored = _conversions_insert(fresh, [

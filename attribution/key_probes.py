@@ -1,0 +1,47 @@
+"""Lookups of thousands of keys per batch, planned as index probes whatever the statistics say.
+
+The CRM import and the collector's drain look up a batch's keys (deal CRM ids, conversion event
+ids) in tables they are themselves filling, often in the same transaction. PostgreSQL's statistics
+do not count those rows (never analyzed, or analyzed when the table was small), so the planner
+takes the workspace for tiny and reads all of it through an index led by the workspace, filtering
+the keys — once per batch, in a table that grows with every batch. A 1M-row import spent most of
+its database time there (benchmarks/README.md, CRM deal import, fourth session).
+
+A lookup is made plan-proof in two parts: its workspace condition is written as ``unindexed``
+(``workspace_id + 0``), so that the only usable index is the unique one led by the key; and it
+runs inside ``index_probes()``, where sequential and bitmap scans are costed out (a query with no
+usable index still runs) and JIT is off (a probe of thousands of keys would pay to compile it).
+"""
+
+from contextlib import contextmanager
+
+from django.db import connections
+from django.db.models import ExpressionWrapper, F, IntegerField, Value
+
+_PROBE_SETTINGS = ("enable_seqscan", "enable_bitmapscan", "jit")
+
+
+@contextmanager
+def index_probes(using: str = "default"):
+    """Inside a transaction on PostgreSQL: plan the enclosed lookups as index probes.
+
+    The settings are transaction-local and restored on exit; should a lookup fail, they stay off
+    until the transaction (or the savepoint it rolls back to) ends. Other databases: no-op.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"current_setting('{name}'), set_config('{name}', 'off', true)"
+                                             for name in _PROBE_SETTINGS))
+        before = cursor.fetchone()[::2]
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join("set_config(%s, %s, true)" for _ in _PROBE_SETTINGS),
+                       [item for pair in zip(_PROBE_SETTINGS, before, strict=True) for item in pair])
+
+
+def unindexed(column: str) -> ExpressionWrapper:
+    """``column + 0``: the same integer, which no index on ``column`` can serve."""
+    return ExpressionWrapper(F(column) + Value(0), output_field=IntegerField())
