@@ -51,7 +51,7 @@ class Deal(models.Model):
 
     class Meta:
         # Led by the CRM id, so that the import's lookup by id can only be an index probe
-        # (crm_sync/importing/lookups.py, index_probes); deal_ws_* serve the workspace's lists.
+        # (attribution/key_probes.py); deal_ws_* serve the workspace's lists.
         constraints = [models.UniqueConstraint(fields=["crm_id", "workspace"],
                                                name="deal_unique_crm_id")]
         indexes = [

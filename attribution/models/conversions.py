@@ -57,7 +57,7 @@ class ConversionEvent(models.Model):
 
     class Meta:
         # Led by the event id, so that looking conversions up by id can only be an index probe
-        # (crm_sync/importing/lookups.py, index_probes); conv_ws_* serve the workspace's ranges.
+        # (attribution/key_probes.py); conv_ws_* serve the workspace's ranges.
         constraints = [models.UniqueConstraint(fields=["event_id", "workspace", "event_name"],
                                                name="conversion_unique_event_id")]
         indexes = [
