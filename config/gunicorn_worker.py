@@ -14,6 +14,7 @@ it could not start on, and idle processes take them instead.
 """
 
 import selectors
+import socket
 import time
 from concurrent.futures import Future
 from functools import partial
@@ -26,8 +27,10 @@ class InlineWorker(ThreadWorker):
 
     def enqueue_req(self, conn):
         if not conn.initialized and not conn.data_ready:
-            self._wait_for_first_bytes(conn)
-            return
+            if not _has_bytes_waiting(conn.sock):
+                self._wait_for_first_bytes(conn)
+                return
+            conn.data_ready = True
         outcome = Future()
         try:
             outcome.set_result(self.handle(conn))
@@ -42,3 +45,19 @@ class InlineWorker(ThreadWorker):
         self.pending_conns.append(conn)
         self.poller.register(conn.sock, selectors.EVENT_READ,
                              partial(self.on_pending_socket_readable, conn))
+
+
+def _has_bytes_waiting(sock) -> bool:
+    """Whether a just-accepted connection's first bytes (or its close) are already here.
+
+    One non-blocking peek: a client that connects and sends at once (a browser's beacon, a load
+    test) is served straight away, while the other processes woken for the same burst of
+    connections accept the rest, instead of this one parking every connection it can grab.
+    """
+    try:
+        sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+    except (BlockingIOError, InterruptedError):
+        return False
+    except OSError:
+        return True  # reset or similar: handling it closes the connection
+    return True
