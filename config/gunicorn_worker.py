@@ -6,7 +6,8 @@ process — our default, see config/gunicorn.py — the pool adds no concurrency
 This worker keeps gthread's event loop (keep-alive, pending and idle-connection timeouts, graceful
 shutdown) and calls the request handler directly on the loop's thread.
 
-What a single thread per process means is unchanged: one request at a time, a client that sends
+What a single thread per process means is unchanged: one request at a time (a heartbeat thread
+tells the arbiter the process is alive meanwhile, as gthread's loop did), a client that sends
 its request slowly holds the process while it does (put a buffering proxy in front, as for any
 gunicorn deployment). A new connection is served only once its first bytes have arrived, so an
 idle connection never holds the loop; a busy process does not poll, so it accepts no connection
@@ -15,6 +16,7 @@ it could not start on, and idle processes take them instead.
 
 import selectors
 import socket
+import threading
 import time
 from concurrent.futures import Future
 from functools import partial
@@ -24,6 +26,22 @@ from gunicorn.workers.gthread import ThreadWorker
 
 class InlineWorker(ThreadWorker):
     """gthread with requests served on the event loop's thread (``threads`` must be 1)."""
+
+    def run(self):
+        if self.timeout:
+            threading.Thread(target=self._heartbeat, name="gunicorn-heartbeat", daemon=True).start()
+        super().run()
+
+    def _heartbeat(self):
+        """Tell the arbiter this process is alive while the loop's thread serves a long request.
+
+        gthread's loop kept doing so while a pool thread worked, so a slow page or a large upload
+        was never cut off at gunicorn's ``timeout``; serving on the loop's thread must not change
+        that. (A request stuck for good is not killed either — as with gthread.)
+        """
+        while self.alive:
+            self.notify()
+            time.sleep(min(self.timeout, 1.0))
 
     def enqueue_req(self, conn):
         if not conn.initialized and not conn.data_ready:

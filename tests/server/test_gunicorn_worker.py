@@ -28,15 +28,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def server(tmp_path):
+def start(tmp_path, *options: str):
+    """gunicorn with config/gunicorn.py, one worker, serving the probe app; (port, pid, process, log)."""
     port = free_port()
     env = {**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "1",
            "GUNICORN_KEEPALIVE": str(KEEPALIVE)}
     env.pop("GUNICORN_THREADS", None)
     log = (tmp_path / "gunicorn.log").open("w+")
     process = subprocess.Popen([str(GUNICORN), "-c", "config/gunicorn.py", "--graceful-timeout", "10",
-                                "tests.server.wsgi_probe:app"],
+                                *options, "tests.server.wsgi_probe:app"],
                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 20
     while True:
@@ -48,8 +48,17 @@ def server(tmp_path):
                 pytest.fail(f"gunicorn did not start:\n{log.read()}")
             time.sleep(0.1)
             continue
-        break
-    yield port, int(answer.split()[0]), process, log
+        return port, int(answer.split()[0]), process, log
+
+
+@pytest.fixture
+def server(tmp_path):
+    port, pid, process, log = started = start(tmp_path)
+    yield started
+    stop(process, log)
+
+
+def stop(process, log) -> None:
     if process.poll() is None:
         process.kill()
         process.wait()
@@ -163,3 +172,16 @@ def test_a_graceful_stop_closes_idle_connections_and_exits_cleanly(server):
     sock.close()
     log.seek(0)
     assert "Traceback" not in log.read()
+
+
+def test_a_request_longer_than_the_worker_timeout_is_not_killed(tmp_path):
+    """As with gthread, whose loop kept telling the arbiter it was alive while a thread worked: a
+    slow page or upload is not cut off at gunicorn's ``timeout`` (2 s here)."""
+    port, pid, process, log = start(tmp_path, "--timeout", "2")
+    try:
+        assert request(port, "/sleep?4.5", timeout=20) == f"{pid} /sleep 0"
+        assert request(port, "/after") == f"{pid} /after 0"  # the same process, not a replacement
+        log.seek(0)
+        assert "WORKER TIMEOUT" not in log.read()
+    finally:
+        stop(process, log)
