@@ -90,3 +90,15 @@ def test_the_planner_settings_are_back_after_the_block(db):
         with index_probes():
             assert settings() == ("off", "off", "off")
         assert settings() == before
+
+
+def test_the_unique_keys_lead_with_the_id_as_the_concurrent_migration_left_them(db):
+    """attribution/migration_ops.py built them CONCURRENTLY and swapped them in under their names."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                       "WHERE conname IN ('deal_unique_crm_id', 'conversion_unique_event_id') ORDER BY 1")
+        assert cursor.fetchall() == [
+            ("conversion_unique_event_id", "UNIQUE (event_id, workspace_id, event_name)"),
+            ("deal_unique_crm_id", "UNIQUE (crm_id, workspace_id)")]
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname LIKE '%%\\_unique\\_%%\\_new'")
+        assert cursor.fetchone()[0] == 0  # no half-built index left behind
