@@ -45,7 +45,9 @@ def start(tmp_path, *options: str):
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 log.seek(0)
-                pytest.fail(f"gunicorn did not start:\n{log.read()}")
+                output = log.read()
+                stop(process, log)
+                pytest.fail(f"gunicorn did not start:\n{output}")
             time.sleep(0.1)
             continue
         return port, int(answer.split()[0]), process, log
