@@ -7,7 +7,7 @@ takes the workspace for tiny and reads all of it through an index led by the wor
 the keys — once per batch, in a table that grows with every batch. A 1M-row import spent most of
 its database time there (benchmarks/README.md, CRM deal import, fourth session).
 
-A lookup is made plan-proof in two parts: its workspace condition is written as ``unindexed``
+A lookup is made plan-proof in two parts: its workspace condition is written by ``in_workspace``
 (``workspace_id + 0``), so that the only usable index is the unique one led by the key; and it
 runs inside ``index_probes()``, where sequential and bitmap scans are costed out (a query with no
 usable index still runs) and JIT is off (a probe of thousands of keys would pay to compile it).
@@ -16,7 +16,7 @@ usable index still runs) and JIT is off (a probe of thousands of keys would pay 
 from contextlib import contextmanager
 
 from django.db import connections
-from django.db.models import ExpressionWrapper, F, IntegerField, Value
+from django.db.models import ExpressionWrapper, F, IntegerField, QuerySet, Value
 
 _PROBE_SETTINGS = ("enable_seqscan", "enable_bitmapscan", "jit")
 
@@ -42,6 +42,14 @@ def index_probes(using: str = "default"):
                        [item for pair in zip(_PROBE_SETTINGS, before, strict=True) for item in pair])
 
 
-def unindexed(column: str) -> ExpressionWrapper:
+def in_workspace(queryset: QuerySet, workspace_id: int) -> QuerySet:
+    """``queryset.filter(workspace_id=workspace_id)``, written so that no index can serve it.
+
+    Filter the result by the key, and the unique index led by that key is the only one usable.
+    """
+    return queryset.alias(workspace_key=_unindexed("workspace_id")).filter(workspace_key=workspace_id)
+
+
+def _unindexed(column: str) -> ExpressionWrapper:
     """``column + 0``: the same integer, which no index on ``column`` can serve."""
     return ExpressionWrapper(F(column) + Value(0), output_field=IntegerField())

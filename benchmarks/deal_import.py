@@ -87,7 +87,7 @@ def _known_visitors(workspace, site, known: int) -> None:
              if p % 2 == 0])
 
 
-def child(rows: int) -> dict:
+def child(rows: int, *, keep: bool = False) -> dict:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     os.environ["DEBUG"] = "false"  # as in production: no query log
     sys.path.insert(0, str(ROOT))
@@ -144,7 +144,7 @@ def child(rows: int) -> dict:
               "load_avg": round(os.getloadavg()[0], 1),
               "conversions": imports[0].conversions_created,
               "rss_before_mb": round(rss_before), "peak_rss_mb": round(rss_mb())}
-    if os.environ.get("DEAL_IMPORT_BENCH_KEEP"):
+    if keep:
         result["kept_workspace_id"] = workspace.pk  # left in place to EXPLAIN queries against
     else:
         _cleanup(connection, workspace.pk)
@@ -169,15 +169,13 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true",
                         help="leave the imported rows in the database (to study query plans against)")
     args = parser.parse_args()
-    if args.keep:
-        os.environ["DEAL_IMPORT_BENCH_KEEP"] = "1"
     if args.child:
-        print(json.dumps(child(args.child)))
+        print(json.dumps(child(args.child, keep=args.keep)))
         return
     results = []
     for size in args.sizes:
-        out = subprocess.run([sys.executable, __file__, "--child", str(size)], check=True,
-                             capture_output=True, text=True, cwd=ROOT)
+        command = [sys.executable, __file__, "--child", str(size), *(["--keep"] if args.keep else [])]
+        out = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
         r = results[-1]
         print(f"{r['rows']:>9,} rows ({r['file_mb']} MB, {r['db']}): import {r['import_rows_s']:,} rows/s, "

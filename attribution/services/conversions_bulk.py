@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from attribution.bulk import models_insert
-from attribution.key_probes import index_probes, unindexed
+from attribution.key_probes import in_workspace, index_probes
 from attribution.models import (
     ConversionEvent,
     Workspace,
@@ -66,9 +66,8 @@ def _record_in_bulk(workspace: Workspace, events: list[dict]) -> list[Conversion
     # key → (id, sources_seen), locked: the repeats below update these rows.
     with index_probes():
         existing = {(name, event_id): (pk, seen) for pk, name, event_id, seen in
-                    ConversionEvent.objects.select_for_update()
-                    .alias(workspace_key=unindexed("workspace_id"))
-                    .filter(workspace_key=workspace.pk, event_id__in=ids)
+                    in_workspace(ConversionEvent.objects.select_for_update(), workspace.pk)
+                    .filter(event_id__in=ids)
                     .values_list("id", "event_name", "event_id", "sources_seen")}
     new: dict[tuple[str, str], dict] = {}
     repeats: Counter = Counter()

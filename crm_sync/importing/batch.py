@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from attribution.bulk import models_insert
-from attribution.key_probes import index_probes, unindexed
+from attribution.key_probes import in_workspace, index_probes
 from attribution.models import Workspace
 from crm_sync.models import Deal, DealStageChange, DealStageRule
 
@@ -106,8 +106,8 @@ def deals_by_crm_id(workspace_id: int, crm_ids: list[str]):
 
     Run it inside ``index_probes()`` (attribution/key_probes.py) on PostgreSQL.
     """
-    return (Deal.objects.select_for_update().alias(workspace_key=unindexed("workspace_id"))
-            .filter(workspace_key=workspace_id, crm_id__anyof=crm_ids).values("id", "crm_id", *_DEAL_FIELDS))
+    return (in_workspace(Deal.objects.select_for_update(), workspace_id)
+            .filter(crm_id__anyof=crm_ids).values("id", "crm_id", *_DEAL_FIELDS))
 
 
 def _plan(ctx: ImportContext, rows: list[DealRow], links: list[RowLinks], stored: dict[str, dict]) -> _Plan:

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from attribution.bulk import models_insert
-from attribution.key_probes import index_probes, unindexed
+from attribution.key_probes import in_workspace, index_probes
 from attribution.models import (
     ConversionEvent,
     EventSource,
@@ -60,8 +60,7 @@ def conversion_keys_by_event_id(workspace_id: int, event_ids: set[str]):
     ``index_probes()``, attribution/key_probes.py). A pair with another event name matches nothing
     the caller looks for.
     """
-    return (ConversionEvent.objects.alias(workspace_key=unindexed("workspace_id"))
-            .filter(workspace_key=workspace_id, event_id__anyof=event_ids)
+    return (in_workspace(ConversionEvent.objects, workspace_id).filter(event_id__anyof=event_ids)
             .values_list("event_name", "event_id"))
 
 
