@@ -1,5 +1,8 @@
 """Migration operations that keep big tables available while their indexes change.
 
+``AddIndexOnline`` and ``RemoveIndexOnline`` are Django's ``AddIndex`` and ``RemoveIndex``, run
+``CONCURRENTLY`` on PostgreSQL (a migration using them must be ``atomic = False``).
+
 ``ReorderUniqueConstraint`` gives a unique constraint a new column order (the same uniqueness).
 On PostgreSQL the new index is built ``CONCURRENTLY`` — reads and writes go on meanwhile — and
 swapped in under the constraint's name by one short ``ALTER TABLE``; a migration using it must be
@@ -7,6 +10,7 @@ swapped in under the constraint's name by one short ``ALTER TABLE``; a migration
 """
 
 from django.db import models
+from django.db.migrations.operations import AddIndex, RemoveIndex
 from django.db.migrations.operations.base import Operation
 
 
@@ -61,3 +65,44 @@ class ReorderUniqueConstraint(Operation):
     @property
     def migration_name_fragment(self):
         return f"reorder_{self.name.lower()}"
+
+
+class AddIndexOnline(AddIndex):
+    """``AddIndex``, built ``CONCURRENTLY`` on PostgreSQL (the migration must be ``atomic = False``)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if schema_editor.connection.vendor != "postgresql" or not self.allow_migrate_model(
+                schema_editor.connection.alias, model):
+            return super().database_forwards(app_label, schema_editor, from_state, to_state)
+        # A build that failed half-way leaves an invalid index of that name behind.
+        name = schema_editor.quote_name(self.index.name)
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+        schema_editor.add_index(model, self.index, concurrently=True)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        model = from_state.apps.get_model(app_label, self.model_name)
+        if schema_editor.connection.vendor != "postgresql" or not self.allow_migrate_model(
+                schema_editor.connection.alias, model):
+            return super().database_backwards(app_label, schema_editor, from_state, to_state)
+        schema_editor.remove_index(model, self.index, concurrently=True)
+
+
+class RemoveIndexOnline(RemoveIndex):
+    """``RemoveIndex``, dropped ``CONCURRENTLY`` on PostgreSQL (the migration must be ``atomic = False``)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = from_state.apps.get_model(app_label, self.model_name)
+        if schema_editor.connection.vendor != "postgresql" or not self.allow_migrate_model(
+                schema_editor.connection.alias, model):
+            return super().database_forwards(app_label, schema_editor, from_state, to_state)
+        index = from_state.models[app_label, self.model_name_lower].get_index_by_name(self.name)
+        schema_editor.remove_index(model, index, concurrently=True)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if schema_editor.connection.vendor != "postgresql" or not self.allow_migrate_model(
+                schema_editor.connection.alias, model):
+            return super().database_backwards(app_label, schema_editor, from_state, to_state)
+        index = to_state.models[app_label, self.model_name_lower].get_index_by_name(self.name)
+        schema_editor.add_index(model, index, concurrently=True)

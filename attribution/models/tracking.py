@@ -14,7 +14,7 @@ from .workspace import Site, Workspace, workspace_key
 class Contact(models.Model):
     """A person, known only by hashes: SHA-256 of the normalized email / E.164 phone / external id."""
 
-    workspace = workspace_key(related_name="contacts", db_index=False)  # contact_ws_* lead with it
+    workspace = workspace_key(related_name="contacts", db_index=False)
     email_hash = models.CharField(max_length=64, blank=True, default="")
     phone_hash = models.CharField(max_length=64, blank=True, default="")
     external_id_hash = models.CharField(max_length=64, blank=True, default="")
@@ -24,10 +24,14 @@ class Contact(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
+        # A contact is found by any one key. Each index leads with its key, so a batch's lookup
+        # (crm_sync/importing/linking.contacts_by_key) can only be served by probing it, and holds
+        # only contacts that have that key: most have no phone, CRM id or external id.
         indexes = [
-            models.Index(fields=["workspace", "email_hash"], name="contact_ws_email"),
-            models.Index(fields=["workspace", "phone_hash"], name="contact_ws_phone"),
-            models.Index(fields=["workspace", "crm_contact_id"], name="contact_ws_crmid"),
+            models.Index(fields=[key, "workspace"], name=name, condition=~models.Q(**{key: ""}))
+            for key, name in (("email_hash", "contact_email"), ("phone_hash", "contact_phone"),
+                              ("external_id_hash", "contact_external_id"),
+                              ("crm_contact_id", "contact_crm_id"))
         ]
 
     def __str__(self) -> str:

@@ -10,9 +10,10 @@ touches into the contact's journey.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 
 from attribution.bulk import models_insert, rows_update
+from attribution.key_probes import in_workspace, index_probes
 from attribution.models import Contact, ConversionEvent, Touchpoint, Visitor, Workspace
 from attribution.services.identity import contact_resolve
 
@@ -90,22 +91,35 @@ def contacts_link(*, workspace: Workspace, keys: Sequence[dict[str, str]]) -> li
 
 
 def _contacts_index(workspace, keys):
-    wanted = {k: {g[k] for g in keys if g.get(k)} for k in CONTACT_KEYS}
-    match = Q()
-    for key, values in wanted.items():
-        if values:
-            match |= Q(**{f"{key}__anyof": values})
     index: dict[str, dict[str, int]] = {k: {} for k in CONTACT_KEYS}
     contacts: dict[int, dict] = {}
-    if not match:
-        return index, contacts
-    for row in Contact.objects.filter(workspace=workspace).filter(match).order_by("id").values(
-            "id", *CONTACT_KEYS):
-        contacts[row["id"]] = row
-        for key in CONTACT_KEYS:
-            if row[key]:
-                index[key].setdefault(row[key], row["id"])
+    with index_probes():
+        for row in contacts_by_key(workspace.pk, keys):
+            contacts[row["id"]] = row
+            for key in CONTACT_KEYS:
+                if row[key]:
+                    index[key].setdefault(row[key], row["id"])
     return index, contacts
+
+
+def contacts_by_key(workspace_id: int, keys: Sequence[dict[str, str]]):
+    """The stored contacts matching any of the key sets, oldest first: a UNION of one lookup per key
+    kind, each probing that key's index (which leads with the key) once per value.
+
+    Run it inside ``index_probes()`` on PostgreSQL. As one ``OR`` of the kinds, with the workspace
+    as an index condition, PostgreSQL read the whole workspace when it took it for small (never
+    analyzed), filtering the keys: 74 ms per 5,000 rows among 500,000 contacts.
+    """
+    probes = []
+    for key in CONTACT_KEYS:
+        values = {g[key] for g in keys if g.get(key)}
+        if values:
+            probes.append(in_workspace(Contact.objects.exclude(**{key: ""}), workspace_id)  # partial index
+                          .filter(**{f"{key}__anyof": values}).values("id", *CONTACT_KEYS))
+    if not probes:
+        return []
+    first, *others = probes
+    return (first.union(*others) if others else first).order_by("id")
 
 
 def _contacts_write(workspace, pending: dict[int, dict], dirty: dict[int, dict]) -> dict[int, int]:

@@ -167,7 +167,8 @@ def test_an_older_state_arriving_after_a_newer_one_is_ignored(workspace, rules):
     assert [c.changed_at.day for c in deal.stage_changes.all()] == [5, 9]
 
 
-def test_with_two_integrations_mapping_the_event_the_first_gets_the_one_outbox_row(workspace, rules, settings):
+def test_with_two_integrations_mapping_the_event_the_first_gets_the_one_outbox_row(workspace, rules,
+                                                                                 settings):
     # The fixture's deal closed on 2026-11-06; this test is about which integration gets the row,
     # not TikTok's age limit (tests/sync), so that limit must not depend on the day it runs.
     settings.CLICKLEDGER = {**settings.CLICKLEDGER, "TIKTOK_OFFLINE_EVENT_MAX_AGE_DAYS": 36500}

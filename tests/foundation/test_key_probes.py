@@ -5,8 +5,9 @@ from django.db import connection, transaction
 
 from attribution.bulk import models_insert
 from attribution.key_probes import index_probes
-from attribution.models import ConversionEvent
+from attribution.models import Contact, ConversionEvent
 from crm_sync.importing.batch import deals_by_crm_id
+from crm_sync.importing.linking import contacts_by_key
 from crm_sync.importing.stage_conversions import conversion_keys_by_event_id
 from crm_sync.models import Deal
 from tests.factories import ConversionEventFactory, DealFactory
@@ -57,6 +58,8 @@ def never_analyzed_workspace(workspace):
     template = {f.attname: getattr(conversion, f.attname) for f in ConversionEvent._meta.concrete_fields
                 if f.attname not in ("id", "site_id", "contact_id", "visitor_id")}
     models_insert(ConversionEvent, [{**template, "event_id": f"E{i}"} for i in range(ROWS)])
+    models_insert(Contact, [{"workspace_id": workspace.pk, "email_hash": f"email{i}",
+                             "phone_hash": f"phone{i}" if i % 3 == 0 else ""} for i in range(ROWS)])
     return workspace
 
 
@@ -81,6 +84,30 @@ def test_conversions_are_looked_up_by_probing_the_unique_event_id_index(never_an
     assert [(n["Node Type"], n.get("Index Name")) for n in scans] == [
         (INDEX_SCAN, "conversion_unique_event_id")]
     assert found == {("CompletePayment", key) for key in keys - {"not-stored"}}
+
+
+def test_contacts_are_looked_up_by_probing_each_key_kinds_own_index(never_analyzed_workspace):
+    keys = [{"email_hash": f"email{i}"} for i in range(0, ROWS, 7)]
+    keys += [{"email_hash": "nobody", "phone_hash": f"phone{i}"} for i in range(0, ROWS, 9)]
+    with transaction.atomic(), index_probes():
+        queryset = contacts_by_key(never_analyzed_workspace.pk, keys)
+        nodes = plan_nodes(queryset)
+        found = {row["email_hash"] for row in queryset}
+    scans = sorted((n["Node Type"], n.get("Index Name")) for n in nodes if "Scan" in n["Node Type"])
+    assert scans == [(INDEX_SCAN, "contact_email"), (INDEX_SCAN, "contact_phone")]
+    assert found == {f"email{i}" for i in range(0, ROWS, 7)} | {f"email{i}" for i in range(0, ROWS, 9)}
+
+
+def test_a_contact_is_resolved_through_the_key_indexes_without_index_probes(never_analyzed_workspace):
+    """contact_resolve (one person at a time) asks for a key equal to a constant: PostgreSQL proves
+    it non-empty, so the partial key indexes serve it."""
+    from django.db.models import Q
+
+    queryset = Contact.objects.filter(workspace=never_analyzed_workspace).filter(
+        Q(email_hash="email12") | Q(phone_hash="phone12") | Q(external_id_hash="x") | Q(crm_contact_id="y"))
+    used = {n.get("Index Name") for n in plan_nodes(queryset) if "Scan" in n["Node Type"]} - {None}
+    assert used == {"contact_email", "contact_phone", "contact_external_id", "contact_crm_id"}
+    assert [c.email_hash for c in queryset] == ["email12"]
 
 
 def test_the_planner_settings_are_back_after_the_block(db):
