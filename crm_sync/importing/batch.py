@@ -6,8 +6,8 @@ record conversions. Rows whose values equal the stored deal are not written at a
 makes re-importing a file change nothing.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -22,10 +22,21 @@ from attribution.models import Workspace
 from crm_sync.models import Deal, DealStageChange, DealStageRule
 
 from . import lookups  # noqa: F401  (registers __anyof)
-from .linking import RowLinks, links_resolve, visitors_identify
+from .linking import (
+    ContactIndex,
+    ContactMatch,
+    RowLinks,
+    contact_keys,
+    contacts_link,
+    contacts_match_steps,
+    contacts_write,
+    links_read,
+    visitors_identify,
+)
 from .parsing import stage_key
 from .rows import DealRow
 from .stage_conversions import StageConversion, stage_conversions_record
+from .steps import STEP_ROWS, steps_run
 
 _COPIED = ("name", "pipeline", "owner", "utm_source", "utm_medium", "utm_campaign", "utm_content",
            "utm_term", "ttclid", "cl_visitor_id", "closed_at")
@@ -73,32 +84,128 @@ class _Move:
     row: DealRow
     values: dict
     from_stage: str
-    deal_id: int = 0
-    entered_at: datetime | None = None
+    entered_at: datetime
 
 
 @dataclass
-class _Plan:
+class BatchReads:
+    """What a batch's reads found: its stored deals (locked), when their latest recorded stage
+    change happened (for rows that say when theirs did), the contacts its keys name, and each
+    row's visitor and click."""
+
+    stored: dict[str, dict]  # crm_id → the stored deal's values, with its "id"
+    latest: dict[str, datetime]  # crm_id → time of its latest recorded stage change
+    contacts: ContactIndex
+    links: list[RowLinks]
+
+
+@dataclass
+class BatchPlan:
+    """What a batch writes, decided in memory. Contact ids may be temporary (negative) until
+    ``contacts`` is written."""
+
     counts: BatchCounts
+    existing: set[str]  # crm ids of deals already stored: upserted, the rest inserted
     writes: dict[str, dict]  # crm_id → the deal's values after this batch
     moves: list[_Move]
     devices: dict[int, int]  # visitor id → contact id
+    contacts: ContactMatch | None = None  # contacts to create or extend first
+
+    def contacts_after(self) -> dict[int, dict]:
+        """Contact id → keys of every contact this batch creates or extends."""
+        if not self.contacts:
+            return {}
+        return {**self.contacts.dirty, **self.contacts.pending}
+
+    def translate(self, real_ids: dict[int, int]) -> None:
+        """Replace temporary contact ids that the previous batch has written by their real ids.
+
+        Only while no other thread reads this plan: between planning it and writing it.
+        """
+        if not real_ids:
+            return
+        for values in self.writes.values():
+            values["contact_id"] = real_ids.get(values["contact_id"], values["contact_id"])
+        self.devices = {visitor: real_ids.get(cid, cid) for visitor, cid in self.devices.items()}
+        if self.contacts:
+            self.contacts.dirty = {real_ids.get(cid, cid): keys for cid, keys in self.contacts.dirty.items()}
 
 
 @transaction.atomic
 def deals_apply_batch(*, ctx: ImportContext, rows: list[DealRow]) -> BatchCounts:
     """Upsert ``rows`` (unique crm ids) with their side effects, all in one transaction."""
+    reads = batch_read(ctx, rows)
+    contact_ids = contacts_link(workspace=ctx.workspace, keys=[contact_keys(r) for r in rows],
+                                index=reads.contacts)
+    for link, contact_id in zip(reads.links, contact_ids, strict=True):
+        link.contact_id = contact_id
+    return _write(ctx, _plan(ctx, rows, reads.links, reads.stored, reads.latest), {})
+
+
+def batch_read(ctx: ImportContext, rows: list[DealRow]) -> BatchReads:
+    """The batch's reads, a fixed number of queries; nothing is written."""
     with index_probes():
         stored = {d["crm_id"]: d for d in deals_by_crm_id(ctx.workspace.pk, [r.crm_id for r in rows])}
-    plan = _plan(ctx, rows, links_resolve(workspace=ctx.workspace, rows=rows), stored)
-    ids = _deals_write(ctx, plan.writes, stored)
-    for move in plan.moves:
-        move.deal_id = ids[move.row.crm_id]
-    plan.counts.stage_changes = _stage_changes_write(ctx, plan.moves)
-    plan.counts.conversions = stage_conversions_record(workspace=ctx.workspace,
-                                                       items=_conversions_due(ctx, plan.moves))
-    visitors_identify(pairs=plan.devices)
-    return plan.counts
+    index, links = links_read(workspace=ctx.workspace, rows=rows)
+    return BatchReads(stored, _latest_changes(rows, stored), index, links)
+
+
+def batch_plan_steps(ctx: ImportContext, rows: list[DealRow], reads: BatchReads, *,
+                     after: BatchPlan | None, temp_ids: Iterator[int],
+                     ) -> Generator[None, None, BatchPlan | None]:
+    """Plan a batch in memory (no database), as if the ``after`` plan, read before its writes
+    reached the database, were already written; pausing every few hundred rows (``steps.py``).
+    None when some row's keys name several contacts: that batch merges them the one-by-one way
+    (``deals_apply_batch``)."""
+    if after:
+        _overlay(rows, reads, after)
+        yield
+    keys = [contact_keys(r) for r in rows]
+    yield
+    match = yield from contacts_match_steps(reads.contacts, keys, temp_ids=temp_ids)
+    if match.conflicts:
+        return None
+    for link, contact_id in zip(reads.links, match.ids, strict=True):
+        link.contact_id = contact_id
+    plan = yield from _plan_steps(ctx, rows, reads.links, reads.stored, reads.latest)
+    plan.contacts = match
+    return plan
+
+
+def batch_write(ctx: ImportContext, plan: BatchPlan) -> tuple[BatchCounts, dict[int, int]]:
+    """Write a planned batch: contacts, deals, stage history, conversions, devices. Returns its
+    counts and the real id of each contact it created (by temporary id). Reads ``plan`` only."""
+    with transaction.atomic():
+        match = plan.contacts
+        real_ids = contacts_write(ctx.workspace, match.pending, match.dirty) if match else {}
+        return _write(ctx, plan, real_ids), real_ids
+
+
+def _overlay(rows: list[DealRow], reads: BatchReads, after: BatchPlan) -> None:
+    """Amend ``reads`` with what the ``after`` plan writes: deals, stage changes, contacts."""
+    for row in rows:
+        values = after.writes.get(row.crm_id)
+        if values is not None:
+            reads.stored[row.crm_id] = {"id": None, "crm_id": row.crm_id, **values}
+    wanted = {row.crm_id for row in rows}
+    for move in after.moves:
+        crm_id = move.row.crm_id
+        if crm_id in wanted and (crm_id not in reads.latest or reads.latest[crm_id] < move.entered_at):
+            reads.latest[crm_id] = move.entered_at
+    reads.contacts.overlay(after.contacts_after())
+
+
+def _write(ctx: ImportContext, plan: BatchPlan, real_ids: dict[int, int]) -> BatchCounts:
+    """``real_ids`` maps the plan's temporary contact ids to the contacts just written."""
+    def real(contact_id):
+        return real_ids.get(contact_id, contact_id)
+
+    ids = _deals_write(ctx, plan.writes, plan.existing, real)
+    stage_changes = _stage_changes_write(ctx, plan.moves, ids)
+    conversions = stage_conversions_record(workspace=ctx.workspace,
+                                           items=_conversions_due(ctx, plan.moves, real))
+    visitors_identify(pairs={visitor: real(cid) for visitor, cid in plan.devices.items()})
+    return replace(plan.counts, stage_changes=stage_changes, conversions=conversions)
 
 
 def deals_by_crm_id(workspace_id: int, crm_ids: list[str]):
@@ -110,13 +217,20 @@ def deals_by_crm_id(workspace_id: int, crm_ids: list[str]):
             .filter(crm_id__anyof=crm_ids).values("id", "crm_id", *_DEAL_FIELDS))
 
 
-def _plan(ctx: ImportContext, rows: list[DealRow], links: list[RowLinks], stored: dict[str, dict]) -> _Plan:
+def _plan(ctx: ImportContext, rows: list[DealRow], links: list[RowLinks], stored: dict[str, dict],
+          latest: dict[str, datetime]) -> BatchPlan:
     """Decide, in memory, what each row changes: nothing, a new deal, or an update (and a move)."""
-    plan = _Plan(BatchCounts(), {}, [], {})
-    latest = _latest_changes(rows, stored)
-    for row, link in zip(rows, links, strict=True):
+    return steps_run(_plan_steps(ctx, rows, links, stored, latest))
+
+
+def _plan_steps(ctx: ImportContext, rows: list[DealRow], links: list[RowLinks], stored: dict[str, dict],
+                latest: dict[str, datetime]) -> Generator[None, None, BatchPlan]:
+    plan = BatchPlan(BatchCounts(), set(stored), {}, [], {})
+    for position, (row, link) in enumerate(zip(rows, links, strict=True)):
+        if position % STEP_ROWS == 0:
+            yield
         before = stored.get(row.crm_id)
-        if before and _is_stale(row, latest.get(before["id"])):
+        if before and _is_stale(row, latest.get(row.crm_id)):
             plan.counts.unchanged += 1  # an older state arriving late (webhook retry, old file): ignored
             continue
         values = _merged(row, link, before, ctx)
@@ -132,7 +246,8 @@ def _plan(ctx: ImportContext, rows: list[DealRow], links: list[RowLinks], stored
             plan.counts.created += 1
         from_stage = before["stage"] if before else ""
         if stage_key(from_stage) != stage_key(values["stage"]):
-            plan.moves.append(_Move(row, values, from_stage))
+            plan.moves.append(_Move(row, values, from_stage,
+                                    _changed_at(ctx, row, values["stage"], not from_stage)))
     return plan
 
 
@@ -140,13 +255,14 @@ def _is_stale(row: DealRow, latest: datetime | None) -> bool:
     return bool(row.stage_changed_at and latest and row.stage_changed_at < latest)
 
 
-def _latest_changes(rows: list[DealRow], stored: dict[str, dict]) -> dict[int, datetime]:
-    """Deal id → time of its latest recorded stage change, for rows that say when theirs was."""
-    ids = [stored[r.crm_id]["id"] for r in rows if r.stage_changed_at and r.crm_id in stored]
-    if not ids:
+def _latest_changes(rows: list[DealRow], stored: dict[str, dict]) -> dict[str, datetime]:
+    """crm_id → time of its deal's latest recorded stage change, for rows that say when theirs was."""
+    crm_ids = {stored[r.crm_id]["id"]: r.crm_id for r in rows if r.stage_changed_at and r.crm_id in stored}
+    if not crm_ids:
         return {}
-    return dict(DealStageChange.objects.filter(deal_id__in=ids).values("deal_id")
-                .annotate(latest=Max("changed_at")).values_list("deal_id", "latest"))
+    return {crm_ids[deal_id]: latest for deal_id, latest in
+            DealStageChange.objects.filter(deal_id__in=crm_ids).values("deal_id")
+            .annotate(latest=Max("changed_at")).values_list("deal_id", "latest")}
 
 
 _NEW_DEAL = {"name": "", "pipeline": "", "amount": None, "currency": "", "owner": "",
@@ -190,16 +306,18 @@ def _merged(row: DealRow, link: RowLinks, before: dict | None, ctx: ImportContex
     return values
 
 
-def _deals_write(ctx: ImportContext, writes: dict[str, dict], stored: dict[str, dict]) -> dict[str, int]:
+def _deals_write(ctx: ImportContext, writes: dict[str, dict], existing: set[str],
+                 real: Callable[[int | None], int | None]) -> dict[str, int]:
     """Insert new deals, upsert changed ones on (workspace, crm_id); return crm_id → deal id.
 
     Deals not stored when the batch began are plain inserts (on PostgreSQL one COPY straight into
     the table); should another writer (a webhook) have stored one of them meanwhile, the unique
     constraint refuses the insert and the whole batch takes the upsert instead.
     """
-    rows = {crm_id: {"workspace_id": ctx.workspace.pk, "crm_id": crm_id, "imported_at": ctx.now, **values}
+    rows = {crm_id: {"workspace_id": ctx.workspace.pk, "crm_id": crm_id, "imported_at": ctx.now, **values,
+                     "contact_id": real(values["contact_id"])}
             for crm_id, values in writes.items()}
-    new = [crm_id for crm_id in rows if crm_id not in stored]
+    new = [crm_id for crm_id in rows if crm_id not in existing]
     ids: dict[str, int] = {}
     if new:
         try:
@@ -226,18 +344,18 @@ def _changed_at(ctx: ImportContext, row: DealRow, to_stage: str, is_new: bool) -
     return ctx.now
 
 
-def _stage_changes_write(ctx: ImportContext, moves: list[_Move]) -> int:
+def _stage_changes_write(ctx: ImportContext, moves: list[_Move], ids: dict[str, int]) -> int:
     changes = []
     for move in moves:
-        move.entered_at = _changed_at(ctx, move.row, move.values["stage"], not move.from_stage)
-        changes.append({"workspace_id": ctx.workspace.pk, "deal_id": move.deal_id,
+        changes.append({"workspace_id": ctx.workspace.pk, "deal_id": ids[move.row.crm_id],
                         "from_stage": move.from_stage, "to_stage": move.values["stage"],
                         "changed_at": move.entered_at, "source": ctx.source, "recorded_at": ctx.now})
     models_insert(DealStageChange, changes)
     return len(changes)
 
 
-def _conversions_due(ctx: ImportContext, moves: list[_Move]) -> list[StageConversion]:
+def _conversions_due(ctx: ImportContext, moves: list[_Move],
+                     real: Callable[[int | None], int | None]) -> list[StageConversion]:
     due = []
     for move in moves:
         values = move.values
@@ -249,7 +367,8 @@ def _conversions_due(ctx: ImportContext, moves: list[_Move]) -> list[StageConver
         due.append(StageConversion(
             event_name=event_name, crm_id=move.row.crm_id, occurred_at=move.entered_at,
             value=amount if uses_amount and amount is not None else Decimal(0),
-            currency=values["currency"], contact_id=values["contact_id"], visitor_id=values["visitor_id"],
+            currency=values["currency"], contact_id=real(values["contact_id"]),
+            visitor_id=values["visitor_id"],
             fields={"ttclid": values["ttclid"], "email_hash": move.row.email_hash,
                     "phone_hash": move.row.phone_hash,
                     # A deal closes weeks after the clicks that made it: windows count back

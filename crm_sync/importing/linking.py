@@ -7,7 +7,8 @@ contact becomes that contact's device (``visitor_identify``), which is what carr
 touches into the contact's journey.
 """
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, Subquery
@@ -19,6 +20,7 @@ from attribution.services.identity import contact_resolve
 
 from . import lookups  # noqa: F401  (registers __anyof)
 from .rows import DealRow
+from .steps import STEP_ROWS, steps_run
 
 CONTACT_KEYS = ("email_hash", "phone_hash", "crm_contact_id")
 
@@ -30,14 +32,42 @@ class RowLinks:
     touchpoint_id: int | None = None
 
 
-def links_resolve(*, workspace: Workspace, rows: Sequence[DealRow]) -> list[RowLinks]:
-    """Contact, visitor and click of each row (None: the row carries no key for it)."""
-    contact_ids = contacts_link(workspace=workspace, keys=[_contact_keys(r) for r in rows])
+@dataclass
+class ContactIndex:
+    """The stored contacts matching a batch's keys: key → value → contact id, and id → keys."""
+
+    by_key: dict[str, dict[str, int]]
+    contacts: dict[int, dict]
+
+    def overlay(self, contacts: dict[int, dict]) -> None:
+        """Apply contacts written after this index was read (new ones under temporary ids)."""
+        for cid, contact in contacts.items():
+            contact = self.contacts[cid] = dict(contact)  # matching adds keys to its own copy
+            for key in CONTACT_KEYS:
+                if contact[key]:
+                    self.by_key[key].setdefault(contact[key], cid)
+
+
+@dataclass
+class ContactMatch:
+    """Each key set's contact id (None: no key, or keys naming several contacts: ``conflicts``),
+    with the contacts to create (under temporary negative ids) and those that gain keys."""
+
+    ids: list[int | None]
+    pending: dict[int, dict]
+    dirty: dict[int, dict]
+    conflicts: list[int]
+
+
+def links_read(*, workspace: Workspace, rows: Sequence[DealRow]) -> tuple[ContactIndex, list[RowLinks]]:
+    """The database half of linking: stored contacts for the rows' keys, and each row's visitor
+    and click (its ``contact_id`` is left for ``contacts_match``)."""
+    index = contacts_index(workspace, [contact_keys(r) for r in rows])
     visitors = _visitors_by_uid(workspace, rows)
     clicks = _clicks_by_ttclid(workspace, rows)
     links = []
-    for row, contact_id in zip(rows, contact_ids, strict=True):
-        link = RowLinks(contact_id=contact_id)
+    for row in rows:
+        link = RowLinks()
         visitor = visitors.get(row.visitor_uid) if row.visitor_uid else None
         click = clicks.get(row.ttclid) if row.ttclid else None
         if visitor:
@@ -47,59 +77,86 @@ def links_resolve(*, workspace: Workspace, rows: Sequence[DealRow]) -> list[RowL
             link.visitor_id = link.visitor_id or click_visitor
         links.append(link)
     _clicks_by_utm(rows, links)
+    return index, links
+
+
+def links_resolve(*, workspace: Workspace, rows: Sequence[DealRow]) -> list[RowLinks]:
+    """Contact, visitor and click of each row (None: the row carries no key for it); new contacts
+    are written and conflicting ones merged before it returns."""
+    index, links = links_read(workspace=workspace, rows=rows)
+    contact_ids = contacts_link(workspace=workspace, keys=[contact_keys(r) for r in rows], index=index)
+    for link, contact_id in zip(links, contact_ids, strict=True):
+        link.contact_id = contact_id
     return links
 
 
-def _contact_keys(row: DealRow) -> dict[str, str]:
+def contact_keys(row: DealRow) -> dict[str, str]:
     return {k: v for k in CONTACT_KEYS if (v := getattr(row, k))}
 
 
-def contacts_link(*, workspace: Workspace, keys: Sequence[dict[str, str]]) -> list[int | None]:
+def contacts_link(*, workspace: Workspace, keys: Sequence[dict[str, str]],
+                  index: ContactIndex | None = None) -> list[int | None]:
     """The contact id for each key set: found, created in bulk, or resolved by merging."""
-    index, contacts = _contacts_index(workspace, keys)
-    pending: dict[int, dict] = {}  # temporary negative id → new contact's keys
-    dirty: set[int] = set()
-    results: list[int | None] = []
-    conflicts: list[int] = []
+    if index is None:
+        index = contacts_index(workspace, keys)
+    match = contacts_match(index, keys, temp_ids=itertools.count(-1, -1))
+    real_ids = contacts_write(workspace, match.pending, match.dirty)
+    results = [real_ids.get(cid, cid) if cid is not None else None for cid in match.ids]
+    return _conflicts_resolve(workspace, keys, results, match.conflicts)
+
+
+def contacts_match(index: ContactIndex, keys: Sequence[dict[str, str]], *,
+                   temp_ids: Iterator[int]) -> ContactMatch:
+    """Match key sets to contacts in memory, as ``contact_resolve`` would one by one: a contact is
+    found by any key, created when none matches (its id drawn from ``temp_ids``, negative), and
+    gains the keys it lacks, never losing one. Updates ``index`` as it goes."""
+    return steps_run(contacts_match_steps(index, keys, temp_ids=temp_ids))
+
+
+def contacts_match_steps(index: ContactIndex, keys: Sequence[dict[str, str]], *,
+                         temp_ids: Iterator[int]) -> Generator[None, None, ContactMatch]:
+    """``contacts_match``, pausing every ``STEP_ROWS`` key sets (``crm_sync.importing.steps``)."""
+    by_key, contacts = index.by_key, index.contacts
+    match = ContactMatch([], {}, {}, [])
+    pending, dirty, results = match.pending, match.dirty, match.ids
     for position, given in enumerate(keys):
-        matched = {index[k][v] for k, v in given.items() if v in index[k]}
+        if position % STEP_ROWS == 0:
+            yield
         if not given:
             results.append(None)
             continue
+        matched = {by_key[k][v] for k, v in given.items() if v in by_key[k]}
         if len(matched) > 1:
             results.append(None)
-            conflicts.append(position)
+            match.conflicts.append(position)
             continue
         if matched:
             cid = matched.pop()
-            contact = contacts[cid] if cid > 0 else pending[cid]
+            contact = pending[cid] if cid in pending else contacts[cid]
             for key, value in given.items():
                 if not contact[key]:
                     contact[key] = value
-                    index[key][value] = cid
-                    if cid > 0:
-                        dirty.add(cid)
+                    by_key[key][value] = cid
+                    if cid not in pending:
+                        dirty[cid] = contact
         else:
-            cid = -(len(pending) + 1)
+            cid = next(temp_ids)
             pending[cid] = {k: given.get(k, "") for k in CONTACT_KEYS}
             for key, value in given.items():
-                index[key][value] = cid
+                by_key[key][value] = cid
         results.append(cid)
-    real_ids = _contacts_write(workspace, pending, {cid: contacts[cid] for cid in dirty})
-    results = [real_ids.get(cid, cid) if cid is not None else None for cid in results]
-    return _conflicts_resolve(workspace, keys, results, conflicts)
+    return match
 
 
-def _contacts_index(workspace, keys):
-    index: dict[str, dict[str, int]] = {k: {} for k in CONTACT_KEYS}
-    contacts: dict[int, dict] = {}
+def contacts_index(workspace, keys: Sequence[dict[str, str]]) -> ContactIndex:
+    index = ContactIndex({k: {} for k in CONTACT_KEYS}, {})
     with index_probes():
         for row in contacts_by_key(workspace.pk, keys):
-            contacts[row["id"]] = row
+            index.contacts[row["id"]] = row
             for key in CONTACT_KEYS:
                 if row[key]:
-                    index[key].setdefault(row[key], row["id"])
-    return index, contacts
+                    index.by_key[key].setdefault(row[key], row["id"])
+    return index
 
 
 def contacts_by_key(workspace_id: int, keys: Sequence[dict[str, str]]):
@@ -122,7 +179,9 @@ def contacts_by_key(workspace_id: int, keys: Sequence[dict[str, str]]):
     return (first.union(*others) if others else first).order_by("id")
 
 
-def _contacts_write(workspace, pending: dict[int, dict], dirty: dict[int, dict]) -> dict[int, int]:
+def contacts_write(workspace, pending: dict[int, dict], dirty: dict[int, dict]) -> dict[int, int]:
+    """Insert ``pending`` (temporary id → keys) and add keys to ``dirty`` (id → keys); returns
+    temporary id → new contact id."""
     temp_ids = list(pending)
     # RETURNING comes back in insert order (Django's bulk_create relies on the same).
     created = models_insert(Contact, [{"workspace_id": workspace.pk, **pending[cid]} for cid in temp_ids],

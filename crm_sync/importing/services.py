@@ -25,6 +25,7 @@ from .batch import BatchCounts, ImportContext, deals_apply_batch
 from .parse_ahead import ParseTally, parsed_batches
 from .parse_process import parsed_batches_in_process
 from .parsing import stage_key
+from .pipeline import deals_apply_pipelined
 from .presets import PRESETS, Preset, preset_from_mapping
 from .reader import CsvRecords, FileRefused
 from .rows import RowError, RowSpec
@@ -88,13 +89,19 @@ class IngestResult:
 def deals_ingest(*, ctx: ImportContext, spec: RowSpec, records: Iterable[tuple[int, dict | str]],
                  on_error: Callable[[RowError], None] | None = None,
                  on_batch: Callable[[IngestResult], None] | None = None,
-                 parse=parsed_batches) -> IngestResult:
+                 parse=parsed_batches, pipelined: bool = False) -> IngestResult:
     """Parse (ahead, in a thread, or with ``parse=parsed_batches_in_process`` in a child process)
     and apply ``(row_number, fields-or-message)`` records in bounded batches; bad rows go to
-    ``on_error`` and the result's sample."""
+    ``on_error`` and the result's sample. ``pipelined``: plan each batch while the database
+    writes the one before (``pipeline.py``)."""
     result, tally = IngestResult(), ParseTally()
-    for rows, rows_read in parse(records, spec=spec, tally=tally, batch_rows=BATCH_ROWS, on_error=on_error):
-        result.counts.add(deals_apply_batch(ctx=ctx, rows=rows))
+    batches = parse(records, spec=spec, tally=tally, batch_rows=BATCH_ROWS, on_error=on_error)
+    if pipelined:
+        applied = deals_apply_pipelined(ctx=ctx, batches=batches)
+    else:
+        applied = ((deals_apply_batch(ctx=ctx, rows=rows), rows_read) for rows, rows_read in batches)
+    for counts, rows_read in applied:
+        result.counts.add(counts)
         result.rows_done = rows_read
         if on_batch:
             on_batch(result)
@@ -181,7 +188,8 @@ def _import_file(deal_import: DealImport, write_error, on_progress) -> IngestRes
         in_process = total >= settings.CLICKLEDGER["DEAL_IMPORT_PARSE_PROCESS_MIN_BYTES"]
         result = deals_ingest(ctx=ctx, spec=spec, records=records, on_batch=published,
                               on_error=lambda e: write_error([e.row_number, e.crm_id, e.field, e.message]),
-                              parse=parsed_batches_in_process if in_process else parsed_batches)
+                              parse=parsed_batches_in_process if in_process else parsed_batches,
+                              pipelined=True)
         published(result)
     if result.rows_total == 0:
         raise FileRefused("the file has a header but no deals")
