@@ -27,6 +27,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import BinaryIO
 
+from .gc_pacing import collecting_rarely
 from .parse_ahead import ParseTally, parsed_batches, row_batches, tally_errors
 from .reader import CsvRecords, FileRefused
 from .rows import DealRow, RowError, RowSpec
@@ -159,6 +160,7 @@ def child_main(source: BinaryIO, sink: BinaryIO) -> None:
 
 if __name__ == "__main__":
     try:
-        child_main(sys.stdin.buffer, sys.stdout.buffer)
+        with collecting_rarely():
+            child_main(sys.stdin.buffer, sys.stdout.buffer)
     except BrokenPipeError:
         sys.exit(1)  # the parent stopped reading (its import failed): nothing to say

@@ -22,6 +22,7 @@ from attribution.models import Workspace
 from crm_sync.models import ColumnMapping, Deal, DealImport, DealStageRule, ImportPreset, ImportStatus
 
 from .batch import BatchCounts, ImportContext, deals_apply_batch
+from .gc_pacing import collecting_rarely
 from .parse_ahead import ParseTally, parsed_batches
 from .parse_process import parsed_batches_in_process
 from .parsing import stage_key
@@ -147,7 +148,7 @@ def deal_import_run(*, deal_import: DealImport,
         writer = csv.writer(report)
         writer.writerow(["row", "crm_id", "field", "message"])
         try:
-            with transaction.atomic():
+            with collecting_rarely(), transaction.atomic():
                 result = _import_file(deal_import, writer.writerow, on_progress)
         except FileRefused as exc:
             return _finish(deal_import, status=ImportStatus.FAILED, error=str(exc))
