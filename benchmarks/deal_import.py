@@ -3,7 +3,10 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cl_crm \
         .venv/bin/python benchmarks/deal_import.py [--sizes 100000 1000000]
 
-Each size runs in its own process (so peak RSS belongs to that size): it writes a HubSpot-style
+Each size runs in its own process (so peak RSS belongs to that size), on PostgreSQL in a database
+created for that run and dropped after (``--same-db``: DATABASE_URL's own; a run there meets the
+dead rows, with the very same keys, that the previous run's cleanup left: its first 100k inserts
+ran half as fast). It writes a HubSpot-style
 export (two deals per contact email, 30% with a phone, 20% with the visitor id of a stored visitor
 and half of those with the ttclid of a stored click, 20% closed won → ClosedWon conversions with
 outbox rows), imports it through the same service the Celery task uses, then imports it again
@@ -24,7 +27,9 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("appointmentscheduled", "Qualified To Buy", "contractsent", "Closed Won", "closedlost")
@@ -162,20 +167,50 @@ def _cleanup(connection, workspace_id: int) -> None:
             cursor.execute(f"DELETE FROM {table} WHERE {column} = %s", [workspace_id])  # noqa: S608
 
 
+@contextmanager
+def fresh_database(url: str, keep: bool):
+    """A new PostgreSQL database beside ``url``'s, as a DATABASE_URL (dropped after unless
+    ``keep``); other URLs are used as they are."""
+    parts = urlsplit(url)
+    if not parts.scheme.startswith("postgres"):
+        yield url
+        return
+    import psycopg
+
+    name = f"{parts.path.lstrip('/') or 'postgres'}_bench_{os.getpid()}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        if not keep:
+            with psycopg.connect(url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE "{name}"')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--keep", action="store_true",
-                        help="leave the imported rows in the database (to study query plans against)")
+                        help="leave the imported rows (and on PostgreSQL the run's database) in place, to "
+                             "study query plans against")
+    parser.add_argument("--same-db", action="store_true",
+                        help="run in DATABASE_URL's database rather than a new one per size")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child, keep=args.keep)))
         return
     results = []
+    url = os.environ.get("DATABASE_URL", "")
     for size in args.sizes:
         command = [sys.executable, __file__, "--child", str(size), *(["--keep"] if args.keep else [])]
-        out = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
+        database = nullcontext(url) if args.same_db or not url else fresh_database(url, args.keep)
+        with database as run_url:
+            env = {**os.environ, "DATABASE_URL": run_url} if run_url else None
+            out = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT, env=env)
+            if args.keep and run_url != url:
+                print(f"{'':>9}  kept database: {run_url}", flush=True)
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
         r = results[-1]
         print(f"{r['rows']:>9,} rows ({r['file_mb']} MB, {r['db']}): import {r['import_rows_s']:,} rows/s, "
