@@ -120,7 +120,7 @@ class BatchPlan:
     def translate(self, real_ids: dict[int, int]) -> None:
         """Replace temporary contact ids that the previous batch has written by their real ids.
 
-        Only while no other thread reads this plan: between planning it and writing it.
+        Only between planning it and writing it, while nothing else reads it.
         """
         if not real_ids:
             return
@@ -135,8 +135,10 @@ class BatchPlan:
 def deals_apply_batch(*, ctx: ImportContext, rows: list[DealRow]) -> BatchCounts:
     """Upsert ``rows`` (unique crm ids) with their side effects, all in one transaction."""
     reads = batch_read(ctx, rows)
-    contact_ids = contacts_link(workspace=ctx.workspace, keys=[contact_keys(r) for r in rows],
-                                index=reads.contacts)
+    contact_ids, merged = contacts_link(workspace=ctx.workspace, keys=[contact_keys(r) for r in rows],
+                                        index=reads.contacts)
+    if merged:  # the merge moved deals off the merged contacts: what was read of them is stale
+        reads = batch_read(ctx, rows)
     for link, contact_id in zip(reads.links, contact_ids, strict=True):
         link.contact_id = contact_id
     return _write(ctx, _plan(ctx, rows, reads.links, reads.stored, reads.latest), {})

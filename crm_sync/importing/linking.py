@@ -61,7 +61,7 @@ class ContactMatch:
 
 def links_read(*, workspace: Workspace, rows: Sequence[DealRow]) -> tuple[ContactIndex, list[RowLinks]]:
     """The database half of linking: stored contacts for the rows' keys, and each row's visitor
-    and click (its ``contact_id`` is left for ``contacts_match``)."""
+    and click (its ``contact_id`` is left for ``contacts_match`` or ``contacts_link``)."""
     index = contacts_index(workspace, [contact_keys(r) for r in rows])
     visitors = _visitors_by_uid(workspace, rows)
     clicks = _clicks_by_ttclid(workspace, rows)
@@ -80,29 +80,20 @@ def links_read(*, workspace: Workspace, rows: Sequence[DealRow]) -> tuple[Contac
     return index, links
 
 
-def links_resolve(*, workspace: Workspace, rows: Sequence[DealRow]) -> list[RowLinks]:
-    """Contact, visitor and click of each row (None: the row carries no key for it); new contacts
-    are written and conflicting ones merged before it returns."""
-    index, links = links_read(workspace=workspace, rows=rows)
-    contact_ids = contacts_link(workspace=workspace, keys=[contact_keys(r) for r in rows], index=index)
-    for link, contact_id in zip(links, contact_ids, strict=True):
-        link.contact_id = contact_id
-    return links
-
-
 def contact_keys(row: DealRow) -> dict[str, str]:
     return {k: v for k in CONTACT_KEYS if (v := getattr(row, k))}
 
 
 def contacts_link(*, workspace: Workspace, keys: Sequence[dict[str, str]],
-                  index: ContactIndex | None = None) -> list[int | None]:
-    """The contact id for each key set: found, created in bulk, or resolved by merging."""
+                  index: ContactIndex | None = None) -> tuple[list[int | None], bool]:
+    """The contact id for each key set: found, created in bulk, or resolved by merging; and
+    whether contacts were merged (which moves what pointed at the merged ones)."""
     if index is None:
         index = contacts_index(workspace, keys)
     match = contacts_match(index, keys, temp_ids=itertools.count(-1, -1))
     real_ids = contacts_write(workspace, match.pending, match.dirty)
     results = [real_ids.get(cid, cid) if cid is not None else None for cid in match.ids]
-    return _conflicts_resolve(workspace, keys, results, match.conflicts)
+    return _conflicts_resolve(workspace, keys, results, match.conflicts), bool(match.conflicts)
 
 
 def contacts_match(index: ContactIndex, keys: Sequence[dict[str, str]], *,

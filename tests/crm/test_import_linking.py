@@ -150,3 +150,20 @@ def test_a_row_without_identity_keeps_the_links_the_deal_already_has(workspace):
     _import(workspace, "1,closedwon,10,,,,,,")
 
     assert Deal.objects.get(crm_id="1").contact == contact
+
+
+def test_a_merge_in_a_batch_moves_the_batchs_other_deals_and_devices_to_the_surviving_contact(workspace):
+    """Row 2's keys name two contacts, and the merge deletes the newer one, which row 1's stored
+    deal pointed at: row 1 (no key of its own) must keep the survivor, not the deleted contact."""
+    survivor = ContactFactory(workspace=workspace, phone_hash=hash_phone("+14155550134"))
+    merged = ContactFactory(workspace=workspace, email_hash=hash_email("jane@example.com"))
+    Deal.objects.create(workspace=workspace, crm_id="1", stage="appointmentscheduled", contact=merged)
+    visitor = VisitorFactory(workspace=workspace)
+
+    _import(workspace, f"1,closedwon,10,,,,,,{visitor.uid}",
+            "2,closedwon,20,jane@example.com,+14155550134,,,,")
+
+    assert not Contact.objects.filter(pk=merged.pk).exists()
+    assert set(Deal.objects.values_list("crm_id", "contact_id")) == {("1", survivor.pk), ("2", survivor.pk)}
+    visitor.refresh_from_db()
+    assert visitor.contact_id == survivor.pk

@@ -106,6 +106,15 @@ def _state(workspace):
     }
 
 
+def _dangling(workspace):
+    """Links to contacts that do not exist (SQLite would only refuse them at COMMIT, which a test
+    never reaches)."""
+    contacts = Contact.objects.values("pk")
+    return [(model.__name__, pk) for model in (Deal, Visitor, ConversionEvent)
+            for pk in model.objects.filter(workspace=workspace, contact__isnull=False)
+            .exclude(contact_id__in=contacts).values_list("pk", flat=True)]
+
+
 def _counts(deal_import):
     return (deal_import.status, deal_import.rows_total, deal_import.rows_failed, deal_import.rows_created,
             deal_import.rows_updated, deal_import.rows_unchanged, deal_import.stage_changes,
@@ -128,6 +137,7 @@ def test_planning_ahead_imports_exactly_as_applying_batch_by_batch(files, batch_
             patch.setattr(services, "deals_apply_pipelined", _one_by_one)
             applied = run_import(one_by_one, content, phone_region="US")
 
+        assert _dangling(ahead) == _dangling(one_by_one) == []
         assert _counts(planned) == _counts(applied)
         assert _state(ahead) == _state(one_by_one)
 
