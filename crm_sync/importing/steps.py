@@ -13,9 +13,10 @@ say, instead of sleeping in ``poll``. What is left when the statements are done 
 
 import select
 from collections.abc import Generator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TypeVar
 
+import psycopg
 from psycopg import waiting
 
 T = TypeVar("T")
@@ -71,11 +72,19 @@ def working_while_waiting(connection, work: Background):
         return
     connection.ensure_connection()
     raw = connection.connection  # psycopg's Connection: its cursors and COPY all wait through .wait
+    psycopg_wait = raw.wait
 
     def wait(gen, interval: float = 0.1, timeout: float | None = None):
         if timeout is not None or work.done:
-            return waiting.wait(gen, raw.pgconn.socket, interval=interval, timeout=timeout)
-        return _wait_working(gen, raw.pgconn.socket, work, int(interval * 1000))
+            return psycopg_wait(gen, interval=interval, timeout=timeout)
+        try:
+            return _wait_working(gen, raw.pgconn.socket, work, int(interval * 1000))
+        except KeyboardInterrupt:
+            # As psycopg does: cancel the statement, let the server finish it, then stop.
+            with suppress(Exception):
+                raw.cancel_safe(timeout=5.0)
+                waiting.wait(gen, raw.pgconn.socket, interval=interval, timeout=5.0)
+            raise
 
     raw.wait = wait
     try:
@@ -106,7 +115,7 @@ def _wait_working(gen, fileno: int, work: Background, interval_ms: int):
             if event & select.POLLOUT:
                 ready |= waiting.Ready.W
             if not ready and event & _BAD:
-                raise OSError("the database connection's socket was closed")
+                raise psycopg.OperationalError("connection socket closed")
             state = gen.send(ready)
             poll.modify(fileno, _EVENTS[state])
     except StopIteration as finished:
