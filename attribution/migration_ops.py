@@ -72,18 +72,13 @@ class AddIndexOnline(AddIndex):
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         model = to_state.apps.get_model(app_label, self.model_name)
-        if schema_editor.connection.vendor != "postgresql" or not self.allow_migrate_model(
-                schema_editor.connection.alias, model):
+        if not _online(self, schema_editor, model):
             return super().database_forwards(app_label, schema_editor, from_state, to_state)
-        # A build that failed half-way leaves an invalid index of that name behind.
-        name = schema_editor.quote_name(self.index.name)
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
-        schema_editor.add_index(model, self.index, concurrently=True)
+        _index_add(schema_editor, model, self.index)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         model = from_state.apps.get_model(app_label, self.model_name)
-        if schema_editor.connection.vendor != "postgresql" or not self.allow_migrate_model(
-                schema_editor.connection.alias, model):
+        if not _online(self, schema_editor, model):
             return super().database_backwards(app_label, schema_editor, from_state, to_state)
         schema_editor.remove_index(model, self.index, concurrently=True)
 
@@ -93,16 +88,25 @@ class RemoveIndexOnline(RemoveIndex):
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         model = from_state.apps.get_model(app_label, self.model_name)
-        if schema_editor.connection.vendor != "postgresql" or not self.allow_migrate_model(
-                schema_editor.connection.alias, model):
+        if not _online(self, schema_editor, model):
             return super().database_forwards(app_label, schema_editor, from_state, to_state)
         index = from_state.models[app_label, self.model_name_lower].get_index_by_name(self.name)
         schema_editor.remove_index(model, index, concurrently=True)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         model = to_state.apps.get_model(app_label, self.model_name)
-        if schema_editor.connection.vendor != "postgresql" or not self.allow_migrate_model(
-                schema_editor.connection.alias, model):
+        if not _online(self, schema_editor, model):
             return super().database_backwards(app_label, schema_editor, from_state, to_state)
-        index = to_state.models[app_label, self.model_name_lower].get_index_by_name(self.name)
-        schema_editor.add_index(model, index, concurrently=True)
+        _index_add(schema_editor, model, to_state.models[app_label, self.model_name_lower]
+                   .get_index_by_name(self.name))
+
+
+def _online(operation, schema_editor, model) -> bool:
+    return (schema_editor.connection.vendor == "postgresql"
+            and operation.allow_migrate_model(schema_editor.connection.alias, model))
+
+
+def _index_add(schema_editor, model, index) -> None:
+    # A build that failed half-way leaves an invalid index of that name behind.
+    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {schema_editor.quote_name(index.name)}")
+    schema_editor.add_index(model, index, concurrently=True)
