@@ -11,6 +11,7 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from attribution import lookups  # noqa: F401  (registers __anyof)
 from attribution.bulk import models_insert
 from attribution.models import (
     Contact,
@@ -81,7 +82,7 @@ def outbox_rows_for(*, workspace_id: int, conversions: list[ConversionEvent | St
     if not integrations:
         return []
     contact_ids = {c.contact_id for c in conversions if c.contact_id}
-    opted_out = set(Contact.objects.filter(pk__in=contact_ids, opted_out=True)
+    opted_out = set(Contact.objects.filter(pk__anyof=contact_ids, opted_out=True)
                     .values_list("pk", flat=True)) if contact_ids else set()
     now = now or timezone.now()
     rows = []

@@ -16,12 +16,12 @@ from operator import attrgetter
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from attribution import lookups  # noqa: F401  (registers __anyof)
 from attribution.bulk import models_insert
 from attribution.key_probes import in_workspace, index_probes
 from attribution.models import Workspace
 from crm_sync.models import Deal, DealStageChange, DealStageRule
 
-from . import lookups  # noqa: F401  (registers __anyof)
 from .linking import (
     ContactIndex,
     ContactMatch,

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 from django.db.models import OuterRef, Subquery
 
+from attribution import lookups  # noqa: F401  (registers __anyof)
 from attribution.bulk import models_insert, rows_update
 from attribution.key_probes import in_workspace, index_probes
 from attribution.models import Contact, ConversionEvent, Touchpoint, Visitor, Workspace
 from attribution.services.identity import contact_resolve
 
-from . import lookups  # noqa: F401  (registers __anyof)
 from .rows import DealRow
 from .steps import STEP_ROWS, steps_run
 

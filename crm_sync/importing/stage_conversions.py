@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from attribution import lookups  # noqa: F401  (registers __anyof)
 from attribution.bulk import models_insert
 from attribution.key_probes import in_workspace, index_probes
 from attribution.models import (
@@ -22,8 +23,6 @@ from attribution.models import (
 )
 from attribution.services.conversions import conversion_record
 from attribution.services.outbox import StoredConversion, outbox_insert_new
-
-from . import lookups  # noqa: F401  (registers __anyof)
 
 
 def stage_event_id(*, crm_id: str, event_name: str) -> str:
