@@ -3,7 +3,7 @@
 import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from crm_sync.importing.steps import Background, steps_run, working_while_waiting
 
@@ -74,3 +74,21 @@ def test_without_waits_to_fill_the_work_runs_when_its_result_is_asked_for():
 
     assert not work.done
     assert work.result() == "planned" and len(log) == 3
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_an_interrupt_during_a_wait_cancels_the_statement_as_psycopg_would():
+    def interrupted():
+        yield
+        raise KeyboardInterrupt
+
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt), working_while_waiting(connection, Background(interrupted())), \
+            transaction.atomic():
+        _sleep(30)
+
+    assert time.monotonic() - started < 10  # cancelled, not waited out
+    with connection.cursor() as cursor:  # and the connection is fit for the next statement
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
