@@ -93,6 +93,7 @@ class BatchReads:
     change happened (for rows that say when theirs did), the contacts its keys name, and each
     row's visitor and click."""
 
+    keys: list[dict[str, str]]  # each row's contact keys
     stored: dict[str, dict]  # crm_id → the stored deal's values, with its "id"
     latest: dict[str, datetime]  # crm_id → time of its latest recorded stage change
     contacts: ContactIndex
@@ -135,8 +136,7 @@ class BatchPlan:
 def deals_apply_batch(*, ctx: ImportContext, rows: list[DealRow]) -> BatchCounts:
     """Upsert ``rows`` (unique crm ids) with their side effects, all in one transaction."""
     reads = batch_read(ctx, rows)
-    contact_ids, merged = contacts_link(workspace=ctx.workspace, keys=[contact_keys(r) for r in rows],
-                                        index=reads.contacts)
+    contact_ids, merged = contacts_link(workspace=ctx.workspace, keys=reads.keys, index=reads.contacts)
     if merged:  # the merge moved deals off the merged contacts: what was read of them is stale
         reads = batch_read(ctx, rows)
     for link, contact_id in zip(reads.links, contact_ids, strict=True):
@@ -148,8 +148,9 @@ def batch_read(ctx: ImportContext, rows: list[DealRow]) -> BatchReads:
     """The batch's reads, a fixed number of queries; nothing is written."""
     with index_probes():
         stored = {d["crm_id"]: d for d in deals_by_crm_id(ctx.workspace.pk, [r.crm_id for r in rows])}
-    index, links = links_read(workspace=ctx.workspace, rows=rows)
-    return BatchReads(stored, _latest_changes(rows, stored), index, links)
+    keys = [contact_keys(r) for r in rows]
+    index, links = links_read(workspace=ctx.workspace, rows=rows, keys=keys)
+    return BatchReads(keys, stored, _latest_changes(rows, stored), index, links)
 
 
 def batch_plan_steps(ctx: ImportContext, rows: list[DealRow], reads: BatchReads, *,
@@ -162,9 +163,7 @@ def batch_plan_steps(ctx: ImportContext, rows: list[DealRow], reads: BatchReads,
     if after:
         _overlay(rows, reads, after)
         yield
-    keys = [contact_keys(r) for r in rows]
-    yield
-    match = yield from contacts_match_steps(reads.contacts, keys, temp_ids=temp_ids)
+    match = yield from contacts_match_steps(reads.contacts, reads.keys, temp_ids=temp_ids)
     if match.conflicts:
         return None
     for link, contact_id in zip(reads.links, match.ids, strict=True):

@@ -59,10 +59,12 @@ class ContactMatch:
     conflicts: list[int]
 
 
-def links_read(*, workspace: Workspace, rows: Sequence[DealRow]) -> tuple[ContactIndex, list[RowLinks]]:
-    """The database half of linking: stored contacts for the rows' keys, and each row's visitor
-    and click (its ``contact_id`` is left for ``contacts_match`` or ``contacts_link``)."""
-    index = contacts_index(workspace, [contact_keys(r) for r in rows])
+def links_read(*, workspace: Workspace, rows: Sequence[DealRow], keys: Sequence[dict[str, str]],
+               ) -> tuple[ContactIndex, list[RowLinks]]:
+    """The database half of linking: stored contacts for the rows' ``keys`` (``contact_keys`` of
+    each), and each row's visitor and click (its ``contact_id`` is left for ``contacts_match`` or
+    ``contacts_link``)."""
+    index = contacts_index(workspace, keys)
     visitors = _visitors_by_uid(workspace, rows)
     clicks = _clicks_by_ttclid(workspace, rows)
     links = []
@@ -85,11 +87,10 @@ def contact_keys(row: DealRow) -> dict[str, str]:
 
 
 def contacts_link(*, workspace: Workspace, keys: Sequence[dict[str, str]],
-                  index: ContactIndex | None = None) -> tuple[list[int | None], bool]:
-    """The contact id for each key set: found, created in bulk, or resolved by merging; and
-    whether contacts were merged (which moves what pointed at the merged ones)."""
-    if index is None:
-        index = contacts_index(workspace, keys)
+                  index: ContactIndex) -> tuple[list[int | None], bool]:
+    """The contact id for each key set (``index``: what ``contacts_index`` read for them): found,
+    created in bulk, or resolved by merging; and whether contacts were merged (which moves what
+    pointed at the merged ones)."""
     match = contacts_match(index, keys, temp_ids=itertools.count(-1, -1))
     real_ids = contacts_write(workspace, match.pending, match.dirty)
     results = [real_ids.get(cid, cid) if cid is not None else None for cid in match.ids]
