@@ -64,6 +64,12 @@ def deals_apply_pipelined(*, ctx: ImportContext, batches: Iterable[tuple[list[De
         yield counts, planned[1]
 
 
+def deals_apply_one_by_one(*, ctx: ImportContext, batches: Iterable[tuple[list[DealRow], int]],
+                           ) -> Iterator[tuple[BatchCounts, int]]:
+    """``deals_apply_pipelined`` without the overlap: each batch read, planned and written in turn."""
+    return ((deals_apply_batch(ctx=ctx, rows=rows), rows_read) for rows, rows_read in batches)
+
+
 def _plan_and_receive(ctx, rows, reads, after, temp_ids, batches):
     """Plan this batch, then take the next one from the parser (unpickling it is work too)."""
     plan = yield from batch_plan_steps(ctx, rows, reads, after=after, temp_ids=temp_ids)

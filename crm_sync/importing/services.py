@@ -21,12 +21,12 @@ from attribution.bulk import constraints_checked_per_statement
 from attribution.models import Workspace
 from crm_sync.models import ColumnMapping, Deal, DealImport, DealStageRule, ImportPreset, ImportStatus
 
-from .batch import BatchCounts, ImportContext, deals_apply_batch
+from .batch import BatchCounts, ImportContext
 from .gc_pacing import collecting_rarely
 from .parse_ahead import ParseTally, parsed_batches
 from .parse_process import parsed_batches_in_process
 from .parsing import stage_key
-from .pipeline import deals_apply_pipelined
+from .pipeline import deals_apply_one_by_one, deals_apply_pipelined
 from .presets import PRESETS, Preset, preset_from_mapping
 from .reader import CsvRecords, FileRefused
 from .rows import RowError, RowSpec
@@ -97,11 +97,8 @@ def deals_ingest(*, ctx: ImportContext, spec: RowSpec, records: Iterable[tuple[i
     writes the one before (``pipeline.py``)."""
     result, tally = IngestResult(), ParseTally()
     batches = parse(records, spec=spec, tally=tally, batch_rows=BATCH_ROWS, on_error=on_error)
-    if pipelined:
-        applied = deals_apply_pipelined(ctx=ctx, batches=batches)
-    else:
-        applied = ((deals_apply_batch(ctx=ctx, rows=rows), rows_read) for rows, rows_read in batches)
-    for counts, rows_read in applied:
+    apply = deals_apply_pipelined if pipelined else deals_apply_one_by_one
+    for counts, rows_read in apply(ctx=ctx, batches=batches):
         result.counts.add(counts)
         result.rows_done = rows_read
         if on_batch:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from attribution.identity.normalize import hash_email, hash_phone
 from attribution.models import Contact, ConversionEvent, OutboxEntry, Visitor
 from crm_sync.importing import services
-from crm_sync.importing.batch import deals_apply_batch
+from crm_sync.importing.pipeline import deals_apply_one_by_one
 from crm_sync.models import Deal, DealStageChange, DealStageRule
 from tests.crm.conftest import run_import
 from tests.factories import (
@@ -68,10 +68,6 @@ def _workspace():
                                  uses_amount=True)
     TikTokIntegrationFactory(workspace=workspace, event_mapping={"ClosedWon": "CompletePayment"})
     return workspace
-
-
-def _one_by_one(*, ctx, batches):
-    return ((deals_apply_batch(ctx=ctx, rows=rows), rows_read) for rows, rows_read in batches)
 
 
 def _contact_keys(contact_id):
@@ -134,7 +130,7 @@ def test_planning_ahead_imports_exactly_as_applying_batch_by_batch(files, batch_
         content = (HEADER + "".join(",".join(r) + "\n" for r in rows)).encode()
         planned = run_import(ahead, content, phone_region="US")
         with monkeypatch.context() as patch:
-            patch.setattr(services, "deals_apply_pipelined", _one_by_one)
+            patch.setattr(services, "deals_apply_pipelined", deals_apply_one_by_one)
             applied = run_import(one_by_one, content, phone_region="US")
 
         assert _dangling(ahead) == _dangling(one_by_one) == []
