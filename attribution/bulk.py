@@ -21,6 +21,8 @@ from uuid import UUID
 from django.db import connection, transaction
 from django.db.models import Model
 
+from .key_probes import index_probes
+
 _SQLITE_CHUNK_VARIABLES = 30_000
 BATCH = 5_000
 
@@ -194,7 +196,8 @@ def _conflict_clause(model, conflict: Sequence[str], update: Sequence[str]) -> s
 
 
 def rows_update(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence]) -> None:
-    """UPDATE by primary key: ``columns[0]`` is the pk, the rest are set from each row."""
+    """UPDATE by primary key: ``columns[0]`` is the pk, the rest are set from each row; one probe
+    of the primary key per row."""
     if not rows:
         return
     if not _is_postgres():
@@ -207,7 +210,9 @@ def rows_update(model: type[Model], columns: Sequence[str], rows: Sequence[Seque
     fields = _fields(model, columns)
     table = quote(model._meta.db_table)
     sets = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields[1:])
-    with connection.cursor() as cursor, _in_transaction():
+    # A batch updates few rows of a table that grows under it, never analyzed: planned freely,
+    # PostgreSQL hashed all of it (a whole scan of 100k visitors per batch of deals).
+    with _in_transaction(), index_probes(), connection.cursor() as cursor:
         tmp = _pg_stage(cursor, model, fields, rows)
         cursor.execute(f"UPDATE {table} AS t SET {sets} FROM {tmp} AS v "
                        f"WHERE t.{quote(fields[0].column)} = v.{quote(fields[0].column)}")

@@ -42,7 +42,8 @@ class Contact(models.Model):
 class Visitor(models.Model):
     """One browser: the tracker's first-party visitor id. Linked to a contact once identified."""
 
-    workspace = workspace_key(related_name="visitors", db_index=False)  # visitor_unique_uid leads
+    # No index of its own: visitors are found by uid, and visitor_unique_uid leads with it.
+    workspace = workspace_key(related_name="visitors", db_index=False)
     site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="+")
     uid = models.UUIDField(default=uuid.uuid4, help_text="The tracker's cl_visitor_id.")
@@ -52,7 +53,7 @@ class Visitor(models.Model):
     last_seen_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["workspace", "uid"],
+        constraints = [models.UniqueConstraint(fields=["uid", "workspace"],
                                                name="visitor_unique_uid")]
         indexes = [models.Index(fields=["contact"], name="visitor_contact")]
 
@@ -103,7 +104,7 @@ class Touchpoint(models.Model):
                          include=["workspace", "id", "kind", "channel", "campaign", "adgroup", "ad"]),
             models.Index(fields=["workspace", "occurred_at"], name="touch_ws_time"),
             models.Index(fields=["workspace", "channel", "occurred_at"], name="touch_ws_chan_time"),
-            models.Index(fields=["workspace", "ttclid"], name="touch_ws_ttclid",
+            models.Index(fields=["ttclid", "workspace"], name="touch_ttclid",
                          condition=~models.Q(ttclid="")),
         ]
         constraints = [models.UniqueConstraint(fields=["workspace", "touch_key"],

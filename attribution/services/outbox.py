@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from attribution import lookups  # noqa: F401  (registers __anyof)
 from attribution.bulk import models_insert
+from attribution.key_probes import index_probes
 from attribution.models import (
     Contact,
     ConversionEvent,
@@ -82,8 +83,11 @@ def outbox_rows_for(*, workspace_id: int, conversions: list[ConversionEvent | St
     if not integrations:
         return []
     contact_ids = {c.contact_id for c in conversions if c.contact_id}
-    opted_out = set(Contact.objects.filter(pk__anyof=contact_ids, opted_out=True)
-                    .values_list("pk", flat=True)) if contact_ids else set()
+    opted_out = set()
+    if contact_ids:
+        with index_probes():  # planned freely, a scan of every contact for a batch's few
+            opted_out = set(Contact.objects.filter(pk__anyof=contact_ids, opted_out=True)
+                            .values_list("pk", flat=True))
     now = now or timezone.now()
     rows = []
     for conversion in conversions:

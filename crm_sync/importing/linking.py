@@ -65,8 +65,15 @@ def links_read(*, workspace: Workspace, rows: Sequence[DealRow], keys: Sequence[
     each), and each row's visitor and click (its ``contact_id`` is left for ``contacts_match`` or
     ``contacts_link``)."""
     index = contacts_index(workspace, keys)
-    visitors = _visitors_by_uid(workspace, rows)
-    clicks = _clicks_by_ttclid(workspace, rows)
+    with index_probes():
+        visitors = _visitors_by_uid(workspace, rows)
+        clicks = _clicks_by_ttclid(workspace, rows)
+        links = _links(rows, visitors, clicks)
+        _clicks_by_utm(rows, links)
+    return index, links
+
+
+def _links(rows, visitors: dict, clicks: dict) -> list[RowLinks]:
     links = []
     for row in rows:
         link = RowLinks()
@@ -78,8 +85,7 @@ def links_read(*, workspace: Workspace, rows: Sequence[DealRow], keys: Sequence[
             link.touchpoint_id, click_visitor = click
             link.visitor_id = link.visitor_id or click_visitor
         links.append(link)
-    _clicks_by_utm(rows, links)
-    return index, links
+    return links
 
 
 def contact_keys(row: DealRow) -> dict[str, str]:
@@ -199,10 +205,12 @@ def _conflicts_resolve(workspace, keys, results, conflicts) -> list[int | None]:
 
 
 def _visitors_by_uid(workspace, rows) -> dict:
+    """uid → visitor id: one probe of visitor_unique_uid (led by the uid) per uid, inside
+    ``index_probes()``."""
     uids = {r.visitor_uid for r in rows if r.visitor_uid}
     if not uids:
         return {}
-    return dict(Visitor.objects.filter(workspace=workspace, uid__anyof=uids).values_list("uid", "id"))
+    return dict(in_workspace(Visitor.objects.filter(uid__anyof=uids), workspace.pk).values_list("uid", "id"))
 
 
 def _clicks_by_ttclid(workspace, rows) -> dict[str, tuple[int, int]]:
@@ -210,13 +218,10 @@ def _clicks_by_ttclid(workspace, rows) -> dict[str, tuple[int, int]]:
     ttclids = {r.ttclid for r in rows if r.ttclid}
     if not ttclids:
         return {}
-    found = {}
-    for ttclid, tp_id, visitor_id in (Touchpoint.objects.filter(workspace=workspace, ttclid__anyof=ttclids)
-                                      .exclude(ttclid="")  # the partial index's predicate
-                                      .order_by("occurred_at", "id")
-                                      .values_list("ttclid", "id", "visitor_id")):
-        found[ttclid] = (tp_id, visitor_id)
-    return found
+    # One probe of touch_ttclid (led by the ttclid; partial, hence the exclude) per ttclid.
+    touches = (in_workspace(Touchpoint.objects.filter(ttclid__anyof=ttclids), workspace.pk).exclude(ttclid="")
+               .order_by("occurred_at", "id").values_list("ttclid", "id", "visitor_id"))
+    return {ttclid: (tp_id, visitor_id) for ttclid, tp_id, visitor_id in touches}
 
 
 def _clicks_by_utm(rows: Sequence[DealRow], links: list[RowLinks]) -> None:
@@ -245,6 +250,11 @@ def visitors_identify(*, pairs: dict[int, int]) -> int:
     """
     if not pairs:
         return 0
+    with index_probes():
+        return _visitors_identify(pairs)
+
+
+def _visitors_identify(pairs: dict[int, int]) -> int:
     current = dict(Visitor.objects.filter(pk__anyof=pairs).values_list("id", "contact_id"))
     moved = [(vid, cid) for vid, cid in pairs.items() if vid in current and current[vid] != cid]
     if not moved:

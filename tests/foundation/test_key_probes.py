@@ -1,13 +1,19 @@
 """attribution/key_probes.py: batch lookups by key are index probes whatever the statistics say."""
 
+import json
+import uuid
+from contextlib import contextmanager
+
 import pytest
 from django.db import connection, transaction
 
 from attribution.bulk import models_insert
 from attribution.key_probes import index_probes
-from attribution.models import Contact, ConversionEvent
+from attribution.models import Contact, ConversionEvent, Site, Touchpoint, Visitor
+from attribution.services.outbox import StoredConversion, outbox_rows_for
 from crm_sync.importing.batch import deals_by_crm_id
-from crm_sync.importing.linking import contacts_by_key
+from crm_sync.importing.linking import contacts_by_key, links_read, visitors_identify
+from crm_sync.importing.rows import DealRow
 from crm_sync.importing.stage_conversions import conversion_keys_by_event_id
 from crm_sync.models import Deal
 from tests.factories import ConversionEventFactory, DealFactory
@@ -30,14 +36,41 @@ INDEX_SCAN = _IndexScan("Index Scan")
 
 
 def plan_nodes(queryset) -> list[dict]:
-    import json
+    return _nodes(json.loads(queryset.explain(format="json"))[0]["Plan"])
 
-    nodes, pending = [], [json.loads(queryset.explain(format="json"))[0]["Plan"]]
+
+def _nodes(plan: dict) -> list[dict]:
+    nodes, pending = [], [plan]
     while pending:
         node = pending.pop()
         nodes.append(node)
         pending.extend(node.get("Plans", []))
     return nodes
+
+
+@contextmanager
+def scans_of_statements():
+    """Every SELECT or UPDATE run inside the block is EXPLAINed first, with its parameters:
+    yields a list that fills with (SQL, [(scan node type, index, table)]) as they run."""
+    seen = []
+
+    def explain(execute, sql, params, many, context):
+        if not many and sql.lstrip("( ").upper().startswith(("SELECT", "UPDATE")) \
+                and "set_config" not in sql and "current_setting" not in sql:
+            cursor = context["cursor"]
+            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+            plan = cursor.fetchone()[0]
+            plan = json.loads(plan) if isinstance(plan, str) else plan
+            seen.append((sql, [(n["Node Type"], n.get("Index Name"), n.get("Relation Name"))
+                               for n in _nodes(plan[0]["Plan"]) if "Scan" in n["Node Type"]]))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(explain):
+        yield seen
+
+
+def scans_on(seen, table: str) -> list[tuple]:
+    return [(kind, index) for _, scans in seen for kind, index, relation in scans if relation == table]
 
 
 def settings() -> tuple[str, ...]:
@@ -108,6 +141,73 @@ def test_a_contact_is_resolved_through_the_key_indexes_without_index_probes(neve
     used = {n.get("Index Name") for n in plan_nodes(queryset) if "Scan" in n["Node Type"]} - {None}
     assert used == {"contact_email", "contact_phone", "contact_external_id", "contact_crm_id"}
     assert [c.email_hash for c in queryset] == ["email12"]
+
+
+@pytest.fixture
+def visitors_and_clicks(never_analyzed_workspace):
+    """Thousands of visitors, every second one with a click carrying a ttclid, never analyzed."""
+    workspace = never_analyzed_workspace
+    site = Site.objects.create(workspace=workspace, name="site")
+    models_insert(Visitor, [{"workspace_id": workspace.pk, "site_id": site.pk, "uid": uuid.UUID(int=i + 1)}
+                            for i in range(ROWS)])
+    visitors = dict(Visitor.objects.filter(workspace=workspace).values_list("uid", "id"))
+    models_insert(Touchpoint, [{"workspace_id": workspace.pk, "visitor_id": visitors[uuid.UUID(int=i + 1)],
+                                "occurred_at": workspace.created_at, "ttclid": f"click{i}",
+                                "utm_source": "tiktok", "utm_campaign": "c"}
+                               for i in range(0, ROWS, 2)])
+    return workspace, visitors
+
+
+def test_a_batchs_visitors_and_clicks_are_probed_by_uid_and_ttclid(visitors_and_clicks):
+    workspace, visitors = visitors_and_clicks
+    rows = [DealRow(row_number=i, crm_id=f"D{i}", stage="new", present=frozenset(),
+                    visitor_uid=uuid.UUID(int=i + 1) if i % 3 == 0 else None,
+                    ttclid=f"click{i}" if i % 3 == 1 else "", utm_source="tiktok", utm_campaign="c")
+            for i in range(0, ROWS, 5)]
+    with transaction.atomic(), scans_of_statements() as seen:
+        _, links = links_read(workspace=workspace, rows=rows, keys=[{} for _ in rows])
+    assert set(scans_on(seen, "attribution_visitor")) == {(INDEX_SCAN, "visitor_unique_uid")}
+    assert set(scans_on(seen, "attribution_touchpoint")) <= {
+        (INDEX_SCAN, "touch_ttclid"), (INDEX_SCAN, "touch_visitor_time")}
+    assert (INDEX_SCAN, "touch_ttclid") in scans_on(seen, "attribution_touchpoint")
+    clicks = dict(Touchpoint.objects.filter(workspace=workspace).values_list("ttclid", "visitor_id"))
+    for row, link in zip(rows, links, strict=True):
+        if row.visitor_uid:
+            assert link.visitor_id == visitors[row.visitor_uid]
+        elif row.ttclid in clicks:
+            assert link.visitor_id == clicks[row.ttclid] and link.touchpoint_id
+        else:
+            assert link.visitor_id is None
+
+
+def test_devices_are_linked_by_primary_key_probes(visitors_and_clicks):
+    """Planned freely, the UPDATE hashed every visitor of the table for a batch's few hundred."""
+    workspace, visitors = visitors_and_clicks
+    contact = Contact.objects.create(workspace=workspace, email_hash="someone")
+    pairs = {visitors[uuid.UUID(int=i + 1)]: contact.pk for i in range(0, ROWS, 10)}
+    with transaction.atomic(), scans_of_statements() as seen:
+        assert visitors_identify(pairs=pairs) == len(pairs)
+    assert set(scans_on(seen, "attribution_visitor")) == {(INDEX_SCAN, "attribution_visitor_pkey")}
+    assert set(Visitor.objects.filter(contact=contact).values_list("id", flat=True)) == set(pairs)
+
+
+def test_a_batchs_opted_out_contacts_are_probed_by_primary_key(never_analyzed_workspace):
+    from tests.factories import TikTokIntegrationFactory
+
+    TikTokIntegrationFactory(workspace=never_analyzed_workspace)
+    contacts = list(Contact.objects.filter(workspace=never_analyzed_workspace).values_list("id", flat=True))
+    Contact.objects.filter(pk__in=contacts[::7]).update(opted_out=True)
+    conversion = ConversionEvent.objects.filter(workspace=never_analyzed_workspace).first()
+    stored = [StoredConversion(pk=conversion.pk, contact_id=cid, event_name=conversion.event_name,
+                               occurred_at=conversion.occurred_at, source=conversion.source)
+              for cid in contacts[::3]]
+    with transaction.atomic(), scans_of_statements() as seen:
+        rows = outbox_rows_for(workspace_id=never_analyzed_workspace.pk, conversions=stored)
+    assert set(scans_on(seen, "attribution_contact")) == {(INDEX_SCAN, "attribution_contact_pkey")}
+    assert len(rows) == len(stored)  # the factory's event is mapped for the integration
+    opted_out = {stored[i].contact_id for i, row in enumerate(rows)
+                 if row["last_error"].startswith("contact opted out")}
+    assert opted_out == set(contacts[::7]) & set(contacts[::3])
 
 
 def test_the_planner_settings_are_back_after_the_block(db):
