@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from attribution import lookups  # noqa: F401  (registers __anyof)
-from attribution.bulk import models_insert
+from attribution.bulk import LazyRows, insert_defaults, models_insert, rows_insert
 from attribution.key_probes import in_workspace, index_probes
 from attribution.models import Workspace
 from crm_sync.models import Deal, DealStageChange, DealStageRule
@@ -315,21 +315,29 @@ def _deals_write(ctx: ImportContext, writes: dict[str, dict], existing: set[str]
     the table); should another writer (a webhook) have stored one of them meanwhile, the unique
     constraint refuses the insert and the whole batch takes the upsert instead.
     """
-    rows = {crm_id: {"workspace_id": ctx.workspace.pk, "crm_id": crm_id, "imported_at": ctx.now, **values,
-                     "contact_id": real(values["contact_id"])}
-            for crm_id, values in writes.items()}
-    new = [crm_id for crm_id in rows if crm_id not in existing]
+    columns = insert_defaults(Deal)
+    base = {**columns, "workspace_id": ctx.workspace.pk, "imported_at": ctx.now}
+    width = len(base)
+
+    def row(crm_id: str) -> tuple:  # made as COPY takes it, in one dict: ``base``'s column order
+        values = writes[crm_id]
+        made = tuple({**base, "crm_id": crm_id, **values, "contact_id": real(values["contact_id"])}.values())
+        if len(made) != width:
+            raise ValueError(f"not deal columns: {sorted(set(values) - set(base))}")
+        return made
+
+    new = [crm_id for crm_id in writes if crm_id not in existing]
     ids: dict[str, int] = {}
     if new:
         try:
             with transaction.atomic():
-                created = models_insert(Deal, [rows[crm_id] for crm_id in new], returning=("id",))
+                created = rows_insert(Deal, list(columns), LazyRows(new, row), returning=("id",))
             ids = {crm_id: deal_id for crm_id, (deal_id,) in zip(new, created, strict=True)}
         except IntegrityError:
             ids = {}
-    rest = [row for crm_id, row in rows.items() if crm_id not in ids]
-    written = models_insert(Deal, rest, conflict=("workspace", "crm_id"), update=_UPDATE_FIELDS,
-                            returning=("crm_id", "id"))
+    rest = [crm_id for crm_id in writes if crm_id not in ids]
+    written = rows_insert(Deal, list(columns), LazyRows(rest, row), conflict=("workspace", "crm_id"),
+                          update=_UPDATE_FIELDS, returning=("crm_id", "id"))
     ids.update(written)
     return ids
 
@@ -346,13 +354,12 @@ def _changed_at(ctx: ImportContext, row: DealRow, to_stage: str, is_new: bool) -
 
 
 def _stage_changes_write(ctx: ImportContext, moves: list[_Move], ids: dict[str, int]) -> int:
-    changes = []
-    for move in moves:
-        changes.append({"workspace_id": ctx.workspace.pk, "deal_id": ids[move.row.crm_id],
-                        "from_stage": move.from_stage, "to_stage": move.values["stage"],
-                        "changed_at": move.entered_at, "source": ctx.source, "recorded_at": ctx.now})
-    models_insert(DealStageChange, changes)
-    return len(changes)
+    workspace_id, source, now = ctx.workspace.pk, ctx.source, ctx.now
+    models_insert(DealStageChange, LazyRows(moves, lambda move: {
+        "workspace_id": workspace_id, "deal_id": ids[move.row.crm_id], "from_stage": move.from_stage,
+        "to_stage": move.values["stage"], "changed_at": move.entered_at, "source": source,
+        "recorded_at": now}))
+    return len(moves)
 
 
 def _conversions_due(ctx: ImportContext, moves: list[_Move],

@@ -6,6 +6,7 @@ counted not stored — but one statement per step for a whole batch. Repeats and
 back to ``conversion_record`` itself, so the rare paths share its code.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -14,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from attribution import lookups  # noqa: F401  (registers __anyof)
-from attribution.bulk import models_insert
+from attribution.bulk import LazyRows, models_insert
 from attribution.key_probes import in_workspace, index_probes
 from attribution.models import (
     ConversionEvent,
@@ -71,9 +72,9 @@ def stage_conversions_record(*, workspace: Workspace, items: list[StageConversio
         existing = set(conversion_keys_by_event_id(workspace.pk, {i.event_id for i in items}))
     fresh = [i for i in items if (i.event_name, i.event_id) not in existing]
     received_at = timezone.now()
-    stored = _conversions_insert(fresh, [
-        {"workspace_id": workspace.pk, "source": EventSource.CRM, "sources_seen": [EventSource.CRM],
-         "received_at": received_at, **i.columns()} for i in fresh])
+    common = {"workspace_id": workspace.pk, "source": EventSource.CRM, "sources_seen": [EventSource.CRM],
+              "received_at": received_at}
+    stored = _conversions_insert(fresh, LazyRows(fresh, lambda i: {**common, **i.columns()}))
     outbox_insert_new(workspace_id=workspace.pk, now=received_at, conversions=[
         StoredConversion(conversion_id, item.event_name, item.occurred_at, item.contact_id, EventSource.CRM)
         for conversion_id, item in stored])
@@ -85,7 +86,8 @@ def stage_conversions_record(*, workspace: Workspace, items: list[StageConversio
     return len(stored)
 
 
-def _conversions_insert(fresh: list[StageConversion], rows: list[dict]) -> list[tuple[int, StageConversion]]:
+def _conversions_insert(fresh: list[StageConversion],
+                        rows: Sequence[dict]) -> list[tuple[int, StageConversion]]:
     """Insert the conversions not stored when the batch began; return (id, item) of those written.
 
     They go straight into the table (on PostgreSQL one COPY); should a concurrent writer have

@@ -5,9 +5,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
-from attribution.bulk import models_insert, rows_insert
-from attribution.models import Touchpoint, Visitor
+from attribution.bulk import LazyRows, models_insert, rows_insert
+from attribution.models import Contact, Touchpoint, Visitor
 from tests.factories import SiteFactory, VisitorFactory
 
 AT = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -68,3 +69,36 @@ def test_a_conversion_stored_concurrently_is_counted_as_a_repeat(monkeypatch):
     stored = ConversionEvent.objects.get(event_id="e-1")
     assert (stored.duplicates_seen, stored.currency) == (1, "EUR")
     assert ConversionEvent.objects.filter(workspace=site.workspace).count() == 2
+
+
+def test_lazy_rows_are_made_each_time_they_are_read():
+    made = []
+
+    def make(item):
+        made.append(item)
+        return (item * 2,)
+
+    rows = LazyRows([1, 2, 3], make)
+    assert len(rows) == 3 and made == []
+    assert list(rows) == [(2,), (4,), (6,)]
+    assert list(rows) == [(2,), (4,), (6,)]  # read again (an insert retried as an upsert)
+    assert rows[1:] == [(4,), (6,)] and rows[0] == (2,)
+    assert made == [1, 2, 3, 1, 2, 3, 2, 3, 1]
+
+
+def test_models_insert_stores_rows_with_defaults(workspace):
+    ids = models_insert(Contact, [{"workspace_id": workspace.pk, "email_hash": f"e{i}"} for i in range(3)],
+                        returning=("id",))
+    stored = list(Contact.objects.filter(pk__in=[i for (i,) in ids]).order_by("id")
+                  .values_list("email_hash", "phone_hash", "opted_out"))
+    assert stored == [("e0", "", False), ("e1", "", False), ("e2", "", False)]
+
+
+def test_a_row_with_an_unknown_column_fails_the_insert_mid_stream_and_stores_nothing(workspace):
+    Contact.objects.create(workspace=workspace, email_hash="kept")
+    rows = [{"workspace_id": workspace.pk, "email_hash": f"e{i}"} for i in range(5)]
+    rows.append({"workspace_id": workspace.pk, "email_hash": "bad", "shoe_size": 44})
+    with pytest.raises(ValueError, match=r"Contact: not insertable columns \['shoe_size'\]"), \
+            transaction.atomic():
+        models_insert(Contact, rows)
+    assert list(Contact.objects.values_list("email_hash", flat=True)) == ["kept"]
