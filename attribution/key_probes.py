@@ -19,6 +19,9 @@ from django.db import connections
 from django.db.models import ExpressionWrapper, F, IntegerField, QuerySet, Value
 
 _PROBE_SETTINGS = ("enable_seqscan", "enable_bitmapscan", "jit")
+_SET_OFF = "SELECT " + ", ".join(f"current_setting('{name}'), set_config('{name}', 'off', true)"
+                                 for name in _PROBE_SETTINGS)
+_RESTORE = "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in _PROBE_SETTINGS)
 
 
 @contextmanager
@@ -26,20 +29,25 @@ def index_probes(using: str = "default"):
     """Inside a transaction on PostgreSQL: plan the enclosed lookups as index probes.
 
     The settings are transaction-local and restored on exit; should a lookup fail, they stay off
-    until the transaction (or the savepoint it rolls back to) ends. Other databases: no-op.
+    until the transaction (or the savepoint it rolls back to) ends. A block inside another costs
+    nothing (the outer one has set them: no round trip). Other databases: no-op.
     """
     connection = connections[using]
-    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+    if (connection.vendor != "postgresql" or not connection.in_atomic_block
+            or getattr(connection, "_index_probes_on", False)):
         yield
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"current_setting('{name}'), set_config('{name}', 'off', true)"
-                                             for name in _PROBE_SETTINGS))
-        before = cursor.fetchone()[::2]
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join("set_config(%s, %s, true)" for _ in _PROBE_SETTINGS),
-                       [item for pair in zip(_PROBE_SETTINGS, before, strict=True) for item in pair])
+    connection._index_probes_on = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(_SET_OFF)
+            before = cursor.fetchone()[::2]
+        yield
+        with connection.cursor() as cursor:
+            cursor.execute(_RESTORE, [item for pair in zip(_PROBE_SETTINGS, before, strict=True)
+                                      for item in pair])
+    finally:
+        connection._index_probes_on = False
 
 
 def in_workspace(queryset: QuerySet, workspace_id: int) -> QuerySet:

@@ -145,12 +145,13 @@ def deals_apply_batch(*, ctx: ImportContext, rows: list[DealRow]) -> BatchCounts
 
 
 def batch_read(ctx: ImportContext, rows: list[DealRow]) -> BatchReads:
-    """The batch's reads, a fixed number of queries; nothing is written."""
+    """The batch's reads, a fixed number of queries, all index probes; nothing is written."""
+    keys = [contact_keys(r) for r in rows]
     with index_probes():
         stored = {d["crm_id"]: d for d in deals_by_crm_id(ctx.workspace.pk, [r.crm_id for r in rows])}
-    keys = [contact_keys(r) for r in rows]
-    index, links = links_read(workspace=ctx.workspace, rows=rows, keys=keys)
-    return BatchReads(keys, stored, _latest_changes(rows, stored), index, links)
+        index, links = links_read(workspace=ctx.workspace, rows=rows, keys=keys)
+        latest = _latest_changes(rows, stored)
+    return BatchReads(keys, stored, latest, index, links)
 
 
 def batch_plan_steps(ctx: ImportContext, rows: list[DealRow], reads: BatchReads, *,

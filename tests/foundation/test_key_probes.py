@@ -219,6 +219,22 @@ def test_the_planner_settings_are_back_after_the_block(db):
         assert settings() == before
 
 
+def test_a_block_inside_another_costs_no_round_trip_and_the_outer_one_restores(db):
+    from django.test.utils import CaptureQueriesContext
+
+    before = settings()
+    with transaction.atomic():
+        with index_probes():
+            with CaptureQueriesContext(connection) as inner, index_probes():
+                pass
+            assert len(inner) == 0
+            assert settings() == ("off", "off", "off")  # still off after the inner block
+        assert settings() == before
+        with index_probes():  # and the next block sets them again
+            assert settings() == ("off", "off", "off")
+        assert settings() == before
+
+
 def test_the_unique_keys_lead_with_the_id_as_the_concurrent_migration_left_them(db):
     """attribution/migration_ops.py built them CONCURRENTLY and swapped them in under their names."""
     with connection.cursor() as cursor:
