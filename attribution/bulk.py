@@ -13,9 +13,10 @@ them afterwards.
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import nullcontext
 from datetime import date, datetime
+from types import MappingProxyType
 from uuid import UUID
 
 from django.db import connection, transaction
@@ -226,24 +227,19 @@ def models_insert(model: type[Model], dicts: Sequence[dict], **kwargs) -> list[t
     last ones are made."""
     if not dicts:
         return []
-    defaults = insert_defaults(model)
-    width = len(defaults)
-
-    def row(values: dict) -> tuple:
-        # Merging into the defaults keeps their column order and runs in C: a third of the cost
-        # of picking each column in Python, on the import's hottest path.
-        made = tuple({**defaults, **values}.values())
-        if len(made) != width:
-            unknown = sorted(set(values) - set(defaults))
-            raise ValueError(f"{model.__name__}: not insertable columns {unknown}")
-        return made
-
-    return rows_insert(model, list(defaults), LazyRows(dicts, row), **kwargs)
+    columns, make = insert_row_maker(model)
+    return rows_insert(model, columns, LazyRows(dicts, make), **kwargs)
 
 
-def insert_defaults(model: type[Model]) -> dict:
-    """attname → value of every column but the primary key, in the table's order: the model's
-    default, or now for auto_now columns."""
+_NOTHING = MappingProxyType({})
+
+
+def insert_row_maker(model: type[Model], fixed: dict | None = None,
+                     ) -> tuple[list[str], Callable[..., tuple]]:
+    """The columns of a whole-row insert (all but the primary key, in the table's order) and
+    ``make(values, more={})``: the row tuple of ``values`` then ``more`` laid over ``fixed`` and
+    the model's defaults (evaluated now: auto_now columns get now). An unknown column in
+    ``values`` or ``more`` raises ValueError."""
     from django.utils import timezone
 
     now = timezone.now()
@@ -253,7 +249,21 @@ def insert_defaults(model: type[Model]) -> dict:
             continue
         auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
         defaults[field.attname] = now if auto else field.get_default()
-    return defaults
+    base = {**defaults, **(fixed or {})}
+    width = len(defaults)
+    if len(base) != width:
+        raise ValueError(f"{model.__name__}: not insertable columns {sorted(set(base) - set(defaults))}")
+
+    def make(values: dict, more: Mapping = _NOTHING) -> tuple:
+        # Merging into the defaults keeps their column order and runs in C: a third of the cost
+        # of picking each column in Python, on the import's hottest path.
+        made = tuple({**base, **values, **more}.values())
+        if len(made) != width:
+            unknown = sorted((set(values) | set(more)) - set(defaults))
+            raise ValueError(f"{model.__name__}: not insertable columns {unknown}")
+        return made
+
+    return list(defaults), make
 
 
 class LazyRows(Sequence):

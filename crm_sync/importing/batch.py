@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from attribution import lookups  # noqa: F401  (registers __anyof)
-from attribution.bulk import LazyRows, insert_defaults, models_insert, rows_insert
+from attribution.bulk import LazyRows, insert_row_maker, models_insert, rows_insert
 from attribution.key_probes import in_workspace, index_probes
 from attribution.models import Workspace
 from crm_sync.models import Deal, DealStageChange, DealStageRule
@@ -316,28 +316,23 @@ def _deals_write(ctx: ImportContext, writes: dict[str, dict], existing: set[str]
     the table); should another writer (a webhook) have stored one of them meanwhile, the unique
     constraint refuses the insert and the whole batch takes the upsert instead.
     """
-    columns = insert_defaults(Deal)
-    base = {**columns, "workspace_id": ctx.workspace.pk, "imported_at": ctx.now}
-    width = len(base)
+    columns, make = insert_row_maker(Deal, {"workspace_id": ctx.workspace.pk, "imported_at": ctx.now})
 
-    def row(crm_id: str) -> tuple:  # made as COPY takes it, in one dict: ``base``'s column order
+    def row(crm_id: str) -> tuple:  # made as COPY takes it
         values = writes[crm_id]
-        made = tuple({**base, "crm_id": crm_id, **values, "contact_id": real(values["contact_id"])}.values())
-        if len(made) != width:
-            raise ValueError(f"not deal columns: {sorted(set(values) - set(base))}")
-        return made
+        return make(values, {"crm_id": crm_id, "contact_id": real(values["contact_id"])})
 
     new = [crm_id for crm_id in writes if crm_id not in existing]
     ids: dict[str, int] = {}
     if new:
         try:
             with transaction.atomic():
-                created = rows_insert(Deal, list(columns), LazyRows(new, row), returning=("id",))
+                created = rows_insert(Deal, columns, LazyRows(new, row), returning=("id",))
             ids = {crm_id: deal_id for crm_id, (deal_id,) in zip(new, created, strict=True)}
         except IntegrityError:
             ids = {}
     rest = [crm_id for crm_id in writes if crm_id not in ids]
-    written = rows_insert(Deal, list(columns), LazyRows(rest, row), conflict=("workspace", "crm_id"),
+    written = rows_insert(Deal, columns, LazyRows(rest, row), conflict=("workspace", "crm_id"),
                           update=_UPDATE_FIELDS, returning=("crm_id", "id"))
     ids.update(written)
     return ids
