@@ -10,12 +10,16 @@ ours (any storage backend works) and answers on its stdout with length-prefixed 
 Everything the thread version does holds: same batches, same row errors in file order, the same
 refusal (bad encoding at row 800,000) as a ``FileRefused``, memory bounded by the pipes and one
 batch on each side. Should the child fail to start, parsing falls back to the thread.
+
+Both pipes are written with ``os.write`` until every byte is out (``_write_all``), not through a
+buffered file: a blocking pipe write that a signal interrupts returns short, and CPython 3.11's
+``BufferedWriter.write`` then returns a short count too, the rest dropped (seen here: a batch
+stream cut mid-pickle when the child was signalled, or sampled by a profiler such as py-spy).
 """
 
 import logging
 import os
 import pickle
-import shutil
 import struct
 import subprocess
 import sys
@@ -94,7 +98,9 @@ class _Feeder(threading.Thread):
         try:
             with self._sink:
                 _send(self._sink, self._job)
-                shutil.copyfileobj(self._raw, self._sink, _FEED_CHUNK)
+                fd = self._sink.fileno()
+                while chunk := self._raw.read(_FEED_CHUNK):
+                    _write_all(fd, chunk)
         except BrokenPipeError:
             pass  # the child stopped early; what it answered (or did not) says why
         except BaseException as exc:  # a storage read error: the child would see a short file
@@ -114,10 +120,19 @@ def _received(child: subprocess.Popen) -> tuple[str, object]:
 
 
 def _send(sink: BinaryIO, message: object) -> None:
+    """One length-prefixed pickle, written straight to ``sink``'s file descriptor."""
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    sink.write(_LENGTH.pack(len(data)))
-    sink.write(data)
-    sink.flush()
+    sink.flush()  # nothing of ours is buffered there; a caller's earlier writes go first
+    fd = sink.fileno()
+    _write_all(fd, _LENGTH.pack(len(data)))
+    _write_all(fd, data)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write all of ``data``: ``os.write`` writes less when a signal interrupts it; go on."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def _receive(source: BinaryIO) -> object:

@@ -6,28 +6,35 @@ two directly and make the child process fail for real.
 
 import io
 import logging
+import pickle
 import re
+import signal
+import subprocess
 import sys
+import threading
+import time
 import zoneinfo
 
 import pytest
 
+from crm_sync.importing import parse_process
 from crm_sync.importing.parse_ahead import ParseTally, parsed_batches
 from crm_sync.importing.parse_process import parsed_batches_in_process
 from crm_sync.importing.presets import PRESETS
 from crm_sync.importing.reader import CsvRecords, FileRefused
-from crm_sync.importing.rows import RowSpec
+from crm_sync.importing.rows import DealRow, RowSpec
 from crm_sync.models import Deal, ImportStatus
 from tests.crm.conftest import run_import
 
 HEADER = "\ufeffRecord ID,Deal Name,Deal Stage,Amount,Create Date,Email,Phone Number,cl_visitor_id\n"
 
 
-def _export(rows: int) -> bytes:
-    """Good rows with awkward values, bad rows of several kinds, and repeated deal ids."""
+def _export(rows: int, *, repeats: bool = True) -> bytes:
+    """Good rows with awkward values, bad rows of several kinds, and (unless not ``repeats``)
+    repeated deal ids."""
     lines = [HEADER]
     for n in range(rows):
-        crm_id = str(1000 + n - (n % 40 == 39))  # every 40th row moves the deal of the row before
+        crm_id = str(1000 + n - (repeats and n % 40 == 39))  # every 40th row moves the deal of the row before
         if n % 97 == 5:
             lines.append(f"{crm_id},Deal {n},closedwon,not money,2026-01-02,p{n}@example.com,,\n")
         elif n % 89 == 3:
@@ -134,3 +141,57 @@ def test_when_no_process_can_start_the_file_is_parsed_in_a_thread(workspace, set
     assert result.status == ImportStatus.SUCCEEDED
     assert "parsing in a thread instead" in caplog.text
     assert Deal.objects.filter(workspace=workspace).count() == result.rows_created > 250
+
+
+
+_CHILD_WITH_A_HANDLER = """
+import signal, sys
+signal.signal(signal.SIGUSR1, lambda *_: None)  # a handled signal interrupts system calls
+from crm_sync.importing.parse_process import child_main
+print("ready", file=sys.stderr, flush=True)
+child_main(sys.stdin.buffer, sys.stdout.buffer)
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})  # exiting resets the handler
+"""
+
+
+def test_signals_interrupting_the_childs_writes_lose_no_batch_bytes():
+    # A blocking pipe write that a signal interrupts returns short; CPython 3.11's BufferedWriter
+    # then dropped the rest of the batch, and the parent failed on a cut pickle. Here the real
+    # child code runs in a real process, with a handler for SIGUSR1, signalled all along.
+    content = _export(20000, repeats=False)  # batches of 5,000 rows, far more than a pipe holds
+    expected, _, _ = _parse_all(parsed_batches, content, batch_rows=5000)
+    job = pickle.dumps({"spec": _spec(), "batch_rows": 5000,
+                        "layout": CsvRecords(io.BytesIO(content), preset=PRESETS["hubspot"]).layout})
+    child = subprocess.Popen([sys.executable, "-c", _CHILD_WITH_A_HANDLER], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=parse_process._child_environment())
+    assert child.stderr.readline() == b"ready\n"
+    feeder = threading.Thread(target=_feed,
+                              args=(child.stdin, parse_process._LENGTH.pack(len(job)) + job + content))
+    feeder.start()
+    received = io.BytesIO()
+    signals = 0
+    while chunk := child.stdout.read1(16 * 1024):  # slowly: the child's writes block on a full pipe
+        received.write(chunk)
+        if child.poll() is None:
+            child.send_signal(signal.SIGUSR1)
+            signals += 1
+        time.sleep(0.0005)
+    feeder.join()
+    child.stderr.close()
+    assert child.wait() == 0
+
+    received.seek(0)
+    batches = []
+    while (message := parse_process._receive(received))[0] == "batch":
+        values, rows_read, _ = message[1]
+        batches.append(([DealRow(*row) for row in values], rows_read))
+    assert message[0] == "done"
+    assert len(batches) == 4
+    assert batches == expected
+    assert signals > 100  # megabytes through a pipe of 64 kB, read 16 kB at a time
+
+
+def _feed(sink, data: bytes) -> None:
+    with sink:
+        sink.write(data)
