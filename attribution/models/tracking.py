@@ -2,7 +2,7 @@
 
 import uuid
 
-from django.db import models
+from django.db import models, router, transaction
 from django.utils import timezone
 
 from attribution.channels import Channel, TouchKind
@@ -11,8 +11,28 @@ from .ads import Ad, AdCampaign, AdGroup
 from .workspace import Site, Workspace, workspace_key
 
 
+class ContactQuerySet(models.QuerySet):
+    def delete(self):
+        """Lock the contacts before Django unlinks (``SET_NULL``) and deletes them: see
+        ``Contact.delete``."""
+        with transaction.atomic(using=self.db):
+            list(self.select_for_update().values_list("pk", flat=True))
+            return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
 class Contact(models.Model):
-    """A person, known only by hashes: SHA-256 of the normalized email / E.164 phone / external id."""
+    """A person, known only by hashes: SHA-256 of the normalized email / E.164 phone / external id.
+
+    A deal's link to its contact has no database constraint (the import checks a whole batch's
+    links in one statement instead of one trigger per deal: ``services.identity.contacts_hold``).
+    What keeps a deal from pointing at a deleted contact is the lock order: a writer linking to
+    existing contacts holds them (``FOR KEY SHARE``) before it writes, and a contact is locked
+    (``FOR UPDATE``) before anything unlinks or deletes it — here, and in a merge
+    (``contact_resolve``). Whichever comes second sees what the first committed.
+    """
 
     workspace = workspace_key(related_name="contacts", db_index=False)
     email_hash = models.CharField(max_length=64, blank=True, default="")
@@ -22,6 +42,8 @@ class Contact(models.Model):
     opted_out = models.BooleanField(default=False,
                                     help_text="Never send this person's data to ad platforms.")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ContactQuerySet.as_manager()
 
     class Meta:
         # A contact is found by any one key. Each index leads with its key, so a batch's lookup
@@ -37,6 +59,14 @@ class Contact(models.Model):
     def __str__(self) -> str:
         key = self.email_hash or self.phone_hash or self.external_id_hash
         return f"Contact {self.pk} ({key[:10]}…)" if key else f"Contact {self.pk}"
+
+    def delete(self, using=None, keep_parents=False):
+        """Lock the row first: ``SET_NULL`` on the deals that name it then runs after any writer
+        holding it (``contacts_hold``) has committed, and sees that writer's deals."""
+        using = using or router.db_for_write(Contact, instance=self)
+        with transaction.atomic(using=using):
+            list(Contact.objects.using(using).select_for_update().filter(pk=self.pk).values_list("pk"))
+            return super().delete(using=using, keep_parents=keep_parents)
 
 
 class Visitor(models.Model):

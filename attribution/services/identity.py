@@ -4,7 +4,9 @@ A contact's journey is the union of its visitors' touchpoints, so linking a visi
 contact brings that device's earlier touches into the journey too.
 """
 
-from django.db import transaction
+from collections.abc import Collection
+
+from django.db import connection, transaction
 from django.db.models import Q
 
 from attribution.models import Contact, ConversionEvent, Visitor, Workspace
@@ -59,6 +61,36 @@ def _merge_into(keeper: Contact, others: list[Contact]) -> None:
         keeper.opted_out = keeper.opted_out or other.opted_out
     keeper.save()
     Contact.objects.filter(pk__in=ids).delete()
+
+
+class ContactsChanged(Exception):
+    """Contacts a writer was about to link to were merged away or deleted meanwhile. Its
+    transaction must not commit; run it again (it then reads the contacts as they are now)."""
+
+
+def contacts_hold(ids: Collection[int]) -> None:
+    """Keep the contacts ``ids`` from being merged away or deleted until this transaction ends,
+    and make sure they still exist; raise ``ContactsChanged`` when one does not.
+
+    For links to contacts that have no database constraint (a deal's): the check a foreign key
+    would make, once per batch instead of once per row. Contacts created in this transaction need
+    no holding (no one else sees them). On SQLite, where one writer at a time holds the whole
+    database, it only checks.
+    """
+    if not ids:
+        return
+    wanted = set(ids)
+    table = Contact._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT id FROM {table} WHERE id = ANY(%s) FOR KEY SHARE",  # noqa: S608
+                           [sorted(wanted)])
+            found = {contact_id for (contact_id,) in cursor.fetchall()}
+        else:
+            found = set(Contact.objects.filter(pk__anyof=wanted).values_list("id", flat=True))
+    if gone := wanted - found:
+        raise ContactsChanged(f"{len(gone)} contact(s) this write links to were merged or deleted "
+                              f"meanwhile (ids {sorted(gone)[:5]})")
 
 
 def visitor_identify(*, visitor: Visitor, **keys: str) -> Contact | None:

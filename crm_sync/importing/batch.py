@@ -7,7 +7,7 @@ makes re-importing a file change nothing.
 """
 
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -20,6 +20,7 @@ from attribution import lookups  # noqa: F401  (registers __anyof)
 from attribution.bulk import LazyRows, insert_row_maker, models_insert, rows_insert
 from attribution.key_probes import in_workspace, index_probes
 from attribution.models import Workspace
+from attribution.services.identity import ContactsChanged, contacts_hold
 from crm_sync.models import Deal, DealStageChange, DealStageRule
 
 from .linking import (
@@ -44,6 +45,7 @@ _DEAL_FIELDS = ("crm", "name", "stage", "pipeline", "amount", "currency", "owner
                 "closed_at", "contact_id", "visitor_id", "touchpoint_id", "utm_source", "utm_medium",
                 "utm_campaign", "utm_content", "utm_term", "ttclid", "cl_visitor_id")
 _UPDATE_FIELDS = [*_DEAL_FIELDS, "updated_at"]
+CONTACT_RACE_ATTEMPTS = 3  # a batch applied again after a contact it links to was merged away
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,9 @@ class BatchPlan:
     moves: list[_Move]
     devices: dict[int, int]  # visitor id → contact id
     contacts: ContactMatch | None = None  # contacts to create or extend first
+    # Stored contacts that deals newly link to: held before the deals are written (contacts_hold).
+    # Contacts this import creates have temporary ids when planned and are left out.
+    linked: set[int] = field(default_factory=set)
 
     def contacts_after(self) -> dict[int, dict]:
         """Contact id → keys of every contact this batch creates or extends."""
@@ -132,9 +137,21 @@ class BatchPlan:
             self.contacts.dirty = {real_ids.get(cid, cid): keys for cid, keys in self.contacts.dirty.items()}
 
 
-@transaction.atomic
 def deals_apply_batch(*, ctx: ImportContext, rows: list[DealRow]) -> BatchCounts:
-    """Upsert ``rows`` (unique crm ids) with their side effects, all in one transaction."""
+    """Upsert ``rows`` (unique crm ids) with their side effects, all in one transaction (a
+    savepoint inside the import's): should a contact they link to be merged away meanwhile, that
+    is rolled back and the batch applied again, read afresh."""
+    for _ in range(CONTACT_RACE_ATTEMPTS - 1):
+        try:
+            with transaction.atomic():
+                return _apply_batch(ctx, rows)
+        except ContactsChanged:
+            continue
+    with transaction.atomic():
+        return _apply_batch(ctx, rows)
+
+
+def _apply_batch(ctx: ImportContext, rows: list[DealRow]) -> BatchCounts:
     reads = batch_read(ctx, rows)
     contact_ids, merged = contacts_link(workspace=ctx.workspace, keys=reads.keys, index=reads.contacts)
     if merged:  # the merge moved deals off the merged contacts: what was read of them is stale
@@ -202,6 +219,7 @@ def _write(ctx: ImportContext, plan: BatchPlan, real_ids: dict[int, int]) -> Bat
     def real(contact_id):
         return real_ids.get(contact_id, contact_id)
 
+    contacts_hold(plan.linked)
     ids = _deals_write(ctx, plan.writes, plan.existing, real)
     stage_changes = _stage_changes_write(ctx, plan.moves, ids)
     conversions = stage_conversions_record(workspace=ctx.workspace,
@@ -236,12 +254,15 @@ def _plan_steps(ctx: ImportContext, rows: list[DealRow], links: list[RowLinks], 
             plan.counts.unchanged += 1  # an older state arriving late (webhook retry, old file): ignored
             continue
         values = _merged(row, link, before, ctx)
-        if values["contact_id"] and values["visitor_id"]:
-            plan.devices[values["visitor_id"]] = values["contact_id"]
+        contact_id = values["contact_id"]
+        if contact_id and values["visitor_id"]:
+            plan.devices[values["visitor_id"]] = contact_id
         if before and all(before[k] == values[k] for k in _DEAL_FIELDS):
             plan.counts.unchanged += 1
             continue
         plan.writes[row.crm_id] = values
+        if contact_id and contact_id > 0 and not (before and before["contact_id"] == contact_id):
+            plan.linked.add(contact_id)
         if before:
             plan.counts.updated += 1
         else:
