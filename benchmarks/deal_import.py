@@ -226,8 +226,9 @@ def main() -> None:
             print(f"{'':>9}  kept: workspace {r['kept_workspace_id']}", flush=True)
         total = r['import_cpu_s'] + r['import_parse_cpu_s'] + r['import_db_cpu_s']
         print(f"{'':>9}  CPU: import {r['import_cpu_s']} s here + {r['import_parse_cpu_s']} s parsing "
-              f"process + {r['import_db_cpu_s']} s in the database server ({r['rows'] / r['import_cpu_s']:,.0f} "
-              f"rows per CPU-second here, {r['rows'] / total:,.0f} counting all three); re-import "
+              f"process + {r['import_db_cpu_s']} s in the database server "
+              f"({r['rows'] / r['import_cpu_s']:,.0f} rows per CPU-second here, "
+              f"{r['rows'] / total:,.0f} counting all three); re-import "
               f"{r['reimport_cpu_s']} + {r['reimport_parse_cpu_s']} + {r['reimport_db_cpu_s']} s; "
               f"load average {r['load_avg']}", flush=True)
     if len(results) > 1:
