@@ -73,9 +73,12 @@ class OutboxEntry(models.Model):
     """One conversion to deliver to one destination; delivery is at-least-once with one event_id."""
 
     workspace = workspace_key(related_name="+")
+    # Indexed by outbox_unique_destination, which leads with it. No database foreign key: an
+    # outbox row is written in the transaction that creates its conversion, by the code that
+    # creates it (conversion_record, outbox_insert_new), and goes with it (``on_delete`` is
+    # Django's) — a per-row check would only confirm that, as for a stage change's deal.
     conversion = models.ForeignKey(ConversionEvent, on_delete=models.CASCADE,
-                                   related_name="outbox_entries",
-                                   db_index=False)  # outbox_unique_destination leads with it
+                                   related_name="outbox_entries", db_index=False, db_constraint=False)
     destination = models.CharField(max_length=16, default="tiktok")
     integration = models.ForeignKey(TikTokIntegration, null=True, blank=True,
                                     on_delete=models.CASCADE, related_name="outbox")

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from attribution.models import EventSource, OutboxEntry, OutboxStatus
+from attribution.models import ConversionEvent, EventSource, OutboxEntry, OutboxStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +53,14 @@ def test_disabled_integrations_queue_nothing(integration, record):
     integration.save()
     record()
     assert not OutboxEntry.objects.exists()
+
+
+def test_deleting_a_conversion_deletes_its_outbox_rows(integration, record):
+    # The outbox row has no database foreign key to its conversion (it is written with it):
+    # Django's cascade is what removes it.
+    gone, kept = record("CompletePayment"), record("ClosedWon", source=EventSource.CRM)
+    assert OutboxEntry.objects.count() == 2
+
+    ConversionEvent.objects.filter(pk=gone.pk).delete()
+
+    assert list(OutboxEntry.objects.values_list("conversion_id", flat=True)) == [kept.pk]
