@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from django.utils import timezone
 
 from attribution.models import AttributionModelConfig, Workspace
@@ -61,6 +62,10 @@ def browser(monkeypatch):
         instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield instance
         instance.close()
+        # The connection the test used under Playwright (its event loop gives the ORM another
+        # context) is closed here: the session's teardown does not see it, and PostgreSQL would
+        # refuse to drop the test database while it is open.
+        connections.close_all()
 
 
 def test_every_page_renders_its_charts_without_console_errors(live_server, demo, browser):

@@ -4,6 +4,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from attribution.models import ConversionEvent, Touchpoint, Visitor
 from tests.conftest import skip_or_fail
@@ -33,6 +34,10 @@ def page(monkeypatch, settings):
         yield context.new_page()
         context.close()
         browser.close()
+        # The connection the test used under Playwright (its event loop gives the ORM another
+        # context) is closed here: the session's teardown does not see it, and PostgreSQL would
+        # refuse to drop the test database while it is open.
+        connections.close_all()
 
 
 @pytest.fixture
