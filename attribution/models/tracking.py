@@ -16,8 +16,12 @@ class ContactQuerySet(models.QuerySet):
         """Lock the contacts before Django unlinks (``SET_NULL``) and deletes them: see
         ``Contact.delete``."""
         with transaction.atomic(using=self.db):
-            list(self.select_for_update().values_list("pk", flat=True))
+            self.lock()
             return super().delete()
+
+    def lock(self) -> None:
+        """Lock these contacts (``FOR UPDATE``) until the transaction ends."""
+        list(self.select_for_update().values_list("pk", flat=True))
 
     delete.alters_data = True
     delete.queryset_only = True
@@ -65,7 +69,7 @@ class Contact(models.Model):
         holding it (``contacts_hold``) has committed, and sees that writer's deals."""
         using = using or router.db_for_write(Contact, instance=self)
         with transaction.atomic(using=using):
-            list(Contact.objects.using(using).select_for_update().filter(pk=self.pk).values_list("pk"))
+            Contact.objects.using(using).filter(pk=self.pk).lock()
             return super().delete(using=using, keep_parents=keep_parents)
 
 

@@ -4,7 +4,9 @@ A contact's journey is the union of its visitors' touchpoints, so linking a visi
 contact brings that device's earlier touches into the journey too.
 """
 
-from collections.abc import Collection
+import logging
+from collections.abc import Callable, Collection
+from typing import TypeVar
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -12,6 +14,10 @@ from django.db.models import Q
 from attribution.models import Contact, ConversionEvent, Visitor, Workspace
 
 _KEYS = ("email_hash", "phone_hash", "external_id_hash", "crm_contact_id")
+CONTACTS_CHANGED_ATTEMPTS = 3  # tries of a write whose contacts were merged away meanwhile
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @transaction.atomic
@@ -66,6 +72,17 @@ def _merge_into(keeper: Contact, others: list[Contact]) -> None:
 class ContactsChanged(Exception):
     """Contacts a writer was about to link to were merged away or deleted meanwhile. Its
     transaction must not commit; run it again (it then reads the contacts as they are now)."""
+
+
+def retried_while_contacts_change(write: Callable[[], T]) -> T:
+    """Run ``write`` (a whole transaction, or a savepoint) again while it raises
+    ``ContactsChanged`` (it was rolled back), up to ``CONTACTS_CHANGED_ATTEMPTS`` times in all."""
+    for _ in range(CONTACTS_CHANGED_ATTEMPTS - 1):
+        try:
+            return write()
+        except ContactsChanged as exc:
+            logger.info("%s; writing again", exc)
+    return write()
 
 
 def contacts_hold(ids: Collection[int]) -> None:

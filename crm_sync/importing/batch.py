@@ -20,7 +20,7 @@ from attribution import lookups  # noqa: F401  (registers __anyof)
 from attribution.bulk import LazyRows, insert_row_maker, models_insert, rows_insert
 from attribution.key_probes import in_workspace, index_probes
 from attribution.models import Workspace
-from attribution.services.identity import ContactsChanged, contacts_hold
+from attribution.services.identity import contacts_hold, retried_while_contacts_change
 from crm_sync.models import Deal, DealStageChange, DealStageRule
 
 from .linking import (
@@ -45,7 +45,6 @@ _DEAL_FIELDS = ("crm", "name", "stage", "pipeline", "amount", "currency", "owner
                 "closed_at", "contact_id", "visitor_id", "touchpoint_id", "utm_source", "utm_medium",
                 "utm_campaign", "utm_content", "utm_term", "ttclid", "cl_visitor_id")
 _UPDATE_FIELDS = [*_DEAL_FIELDS, "updated_at"]
-CONTACT_RACE_ATTEMPTS = 3  # a batch applied again after a contact it links to was merged away
 
 
 @dataclass(frozen=True)
@@ -141,16 +140,10 @@ def deals_apply_batch(*, ctx: ImportContext, rows: list[DealRow]) -> BatchCounts
     """Upsert ``rows`` (unique crm ids) with their side effects, all in one transaction (a
     savepoint inside the import's): should a contact they link to be merged away meanwhile, that
     is rolled back and the batch applied again, read afresh."""
-    for _ in range(CONTACT_RACE_ATTEMPTS - 1):
-        try:
-            with transaction.atomic():
-                return _apply_batch(ctx, rows)
-        except ContactsChanged:
-            continue
-    with transaction.atomic():
-        return _apply_batch(ctx, rows)
+    return retried_while_contacts_change(lambda: _apply_batch(ctx, rows))
 
 
+@transaction.atomic
 def _apply_batch(ctx: ImportContext, rows: list[DealRow]) -> BatchCounts:
     reads = batch_read(ctx, rows)
     contact_ids, merged = contacts_link(workspace=ctx.workspace, keys=reads.keys, index=reads.contacts)

@@ -19,10 +19,14 @@ from django.utils import timezone
 
 from attribution.bulk import constraints_checked_per_statement
 from attribution.models import Workspace
-from attribution.services.identity import ContactsChanged
+from attribution.services.identity import (
+    CONTACTS_CHANGED_ATTEMPTS,
+    ContactsChanged,
+    retried_while_contacts_change,
+)
 from crm_sync.models import ColumnMapping, Deal, DealImport, DealStageRule, ImportPreset, ImportStatus
 
-from .batch import CONTACT_RACE_ATTEMPTS, BatchCounts, ImportContext
+from .batch import BatchCounts, ImportContext
 from .gc_pacing import collecting_rarely
 from .parse_ahead import ParseTally, parsed_batches
 from .parse_process import parsed_batches_in_process
@@ -163,20 +167,18 @@ def deal_import_run(*, deal_import: DealImport,
                                                         started_at=timezone.now(), error="")
     with tempfile.TemporaryFile("w+", newline="", encoding="utf-8") as report:
         writer = csv.writer(report)
+
+        def attempt() -> IngestResult:
+            """The whole file in one transaction, with a fresh report. Should a contact it links
+            to be merged away meanwhile (contacts_hold), it is rolled back and run again."""
+            report.seek(0)
+            report.truncate()
+            writer.writerow(["row", "crm_id", "field", "message"])
+            with collecting_rarely(), transaction.atomic():
+                return _import_file(deal_import, writer.writerow, on_progress)
+
         try:
-            for attempt in range(1, CONTACT_RACE_ATTEMPTS + 1):
-                report.seek(0)
-                report.truncate()
-                writer.writerow(["row", "crm_id", "field", "message"])
-                try:
-                    with collecting_rarely(), transaction.atomic():
-                        result = _import_file(deal_import, writer.writerow, on_progress)
-                    break
-                except ContactsChanged as exc:  # a contact merged away meanwhile (contacts_hold):
-                    # the file was rolled back; run it again, reading the contacts as they are now
-                    if attempt == CONTACT_RACE_ATTEMPTS:
-                        raise
-                    logger.info("deal import %s: %s; running it again", deal_import.pk, exc)
+            result = retried_while_contacts_change(attempt)
         except FileRefused as exc:
             return _finish(deal_import, status=ImportStatus.FAILED, error=str(exc))
         except OperationalError:
@@ -184,7 +186,7 @@ def deal_import_run(*, deal_import: DealImport,
         except ContactsChanged:
             return _finish(deal_import, status=ImportStatus.FAILED,
                            error=f"contacts this file links to were merged by other writers while it "
-                                 f"imported, {CONTACT_RACE_ATTEMPTS} times over; nothing was imported. "
+                                 f"imported, {CONTACTS_CHANGED_ATTEMPTS} times over; nothing was imported. "
                                  f"Run it again.")
         except Exception as exc:
             logger.exception("deal import %s failed", deal_import.pk)
