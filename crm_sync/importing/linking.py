@@ -204,13 +204,14 @@ def _conflicts_resolve(workspace, keys, results, conflicts) -> list[int | None]:
     return [replaced.get(cid, cid) if cid else cid for cid in results]
 
 
-def _visitors_by_uid(workspace, rows) -> dict:
-    """uid → visitor id: one probe of visitor_unique_uid (led by the uid) per uid, inside
-    ``index_probes()``."""
+def _visitors_by_uid(workspace, rows) -> dict[str, int]:
+    """uid (canonical text, as rows carry it) → visitor id: one probe of visitor_unique_uid (led by
+    the uid) per uid, inside ``index_probes()``."""
     uids = {r.visitor_uid for r in rows if r.visitor_uid}
     if not uids:
         return {}
-    return dict(in_workspace(Visitor.objects.filter(uid__anyof=uids), workspace.pk).values_list("uid", "id"))
+    return {str(uid): visitor_id for uid, visitor_id in
+            in_workspace(Visitor.objects.filter(uid__anyof=uids), workspace.pk).values_list("uid", "id")}
 
 
 def _clicks_by_ttclid(workspace, rows) -> dict[str, tuple[int, int]]:

@@ -81,6 +81,17 @@ def test_deal_links_to_its_visitor_by_cl_visitor_id(workspace):
     assert Deal.objects.get(crm_id="1").visitor == visitor
 
 
+def test_a_visitor_id_spelled_another_way_links_to_the_same_visitor(workspace):
+    visitor = VisitorFactory(workspace=workspace)
+
+    _import(workspace, f"1,closedwon,10,,,,,,{visitor.uid.hex.upper()}",
+            f"2,closedwon,10,,,,,,{{{visitor.uid}}}")
+
+    assert Deal.objects.get(crm_id="1").visitor == visitor
+    assert Deal.objects.get(crm_id="2").visitor == visitor
+    assert Deal.objects.get(crm_id="1").cl_visitor_id == visitor.uid.hex.upper()  # kept as written
+
+
 def test_a_visitor_id_of_another_workspace_or_garbage_links_nothing(workspace, other_workspace):
     stranger = VisitorFactory(workspace=other_workspace)
 

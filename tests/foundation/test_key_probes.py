@@ -161,7 +161,7 @@ def visitors_and_clicks(never_analyzed_workspace):
 def test_a_batchs_visitors_and_clicks_are_probed_by_uid_and_ttclid(visitors_and_clicks):
     workspace, visitors = visitors_and_clicks
     rows = [DealRow(row_number=i, crm_id=f"D{i}", stage="new", present=frozenset(),
-                    visitor_uid=uuid.UUID(int=i + 1) if i % 3 == 0 else None,
+                    visitor_uid=str(uuid.UUID(int=i + 1)) if i % 3 == 0 else "",
                     ttclid=f"click{i}" if i % 3 == 1 else "", utm_source="tiktok", utm_campaign="c")
             for i in range(0, ROWS, 5)]
     with transaction.atomic(), scans_of_statements() as seen:
@@ -173,7 +173,7 @@ def test_a_batchs_visitors_and_clicks_are_probed_by_uid_and_ttclid(visitors_and_
     clicks = dict(Touchpoint.objects.filter(workspace=workspace).values_list("ttclid", "visitor_id"))
     for row, link in zip(rows, links, strict=True):
         if row.visitor_uid:
-            assert link.visitor_id == visitors[row.visitor_uid]
+            assert link.visitor_id == visitors[uuid.UUID(row.visitor_uid)]
         elif row.ttclid in clicks:
             assert link.visitor_id == clicks[row.ttclid] and link.touchpoint_id
         else:
