@@ -19,6 +19,10 @@ from crm_sync.importing.services import deal_import_queue
 from crm_sync.models import ColumnMapping, CrmWebhookSecret, DealImport, ImportPreset, ImportStatus
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 @admin.register(ColumnMapping)
 class ColumnMappingAdmin(WorkspaceScopedAdmin):
     list_display = ["name", "workspace", "day_first", "decimal_comma", "default_currency", "updated_at"]
@@ -171,9 +175,10 @@ class DealImportAdmin(WorkspaceScopedAdmin):
 
     @admin.display(description="Counts")
     def counts(self, obj):
-        return (f"{obj.rows_total:,} rows: {obj.rows_created:,} created, {obj.rows_updated:,} updated, "
-                f"{obj.rows_unchanged:,} unchanged, {obj.rows_failed:,} bad; {obj.stage_changes:,} "
-                f"stage changes, {obj.conversions_created:,} conversions")
+        return (f"{_count(obj.rows_total, 'row')}: {obj.rows_created:,} created, {obj.rows_updated:,} "
+                f"updated, {obj.rows_unchanged:,} unchanged, {obj.rows_failed:,} bad; "
+                f"{_count(obj.stage_changes, 'stage change')}, "
+                f"{_count(obj.conversions_created, 'conversion')}")
 
     @admin.display(description="Row errors (first 100)")
     def row_errors(self, obj):

@@ -45,7 +45,10 @@ def test_confirming_imports_and_the_page_shows_counts_errors_and_the_report(
     deal_import = DealImport.objects.get()
     confirm_url = reverse("admin:crm_sync_dealimport_confirm", args=[deal_import.pk])
 
-    assert "Yes, import" in admin_client.get(confirm_url).content.decode()
+    confirm_page = admin_client.get(confirm_url).content.decode()
+    assert "Yes, import" in confirm_page
+    assert "Import <strong>hubspot_bad_rows.csv</strong> into" in confirm_page  # the file, not its status
+    assert reverse("admin:crm_sync_dealimport_change", args=[deal_import.pk]) in confirm_page  # breadcrumb
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(confirm_url)
 
@@ -53,6 +56,7 @@ def test_confirming_imports_and_the_page_shows_counts_errors_and_the_report(
     assert deal_import.status == ImportStatus.SUCCEEDED
     page = _page(admin_client, deal_import)
     assert "8 rows: 2 created" in page and "6 bad" in page
+    assert "6 bad; 2 stage changes, 0 conversions<" in page
     assert "unknown stage" in page and "Download all row errors" in page
     report = admin_client.get(reverse("admin:crm_sync_dealimport_report", args=[deal_import.pk]))
     assert report.status_code == 200 and b"missing deal id" in b"".join(report.streaming_content)
