@@ -15,7 +15,7 @@ from attribution.crypto import hash_secret, new_secret
 from attribution.models import Role
 from crm_sync.importing.preview import deal_import_preview
 from crm_sync.importing.selectors import deal_import_progress
-from crm_sync.importing.services import deal_import_queue
+from crm_sync.importing.services import OPTION_KEYS, deal_import_queue
 from crm_sync.models import ColumnMapping, CrmWebhookSecret, DealImport, ImportPreset, ImportStatus
 
 
@@ -66,11 +66,11 @@ class DealImportAdmin(WorkspaceScopedAdmin):
     list_display = ["__str__", "workspace", "preset", "status", "progress", "rows_created",
                     "rows_updated", "rows_unchanged", "rows_failed", "created_at"]
     list_filter = ["workspace", "status", "preset"]
-    readonly_fields = ["workspace", "original_name", "preset", "mapping", "options", "status", "progress",
-                       "next_step", "preview", "counts", "error", "row_errors", "report_link", "created_by",
-                       "created_at", "started_at", "finished_at"]
+    readonly_fields = ["workspace", "original_name", "preset", "mapping", "upload_options", "status",
+                       "progress", "next_step", "preview", "counts", "error", "row_errors", "report_link",
+                       "created_by", "created_at", "started_at", "finished_at"]
     fieldsets = [
-        (None, {"fields": ["workspace", "original_name", "preset", "mapping", "options", "status",
+        (None, {"fields": ["workspace", "original_name", "preset", "mapping", "upload_options", "status",
                            "progress", "next_step"]}),
         ("Preview (first rows, mapping applied)", {"fields": ["preview"]}),
         ("Result", {"fields": ["counts", "error", "row_errors", "report_link"]}),
@@ -141,6 +141,20 @@ class DealImportAdmin(WorkspaceScopedAdmin):
             raise Http404("This import has no row errors.")
         return FileResponse(deal_import.report.open("rb"), as_attachment=True,
                             filename=f"deal-import-{pk}-errors.csv", content_type="text/csv")
+
+    @admin.display(description="Options")
+    def upload_options(self, obj):
+        """The upload's options in words: what the form asked, not the stored JSON."""
+        shown, options = [], obj.options or {}
+        for key in (k for k in OPTION_KEYS if k in options):  # the form's order (jsonb sorts keys)
+            value, label = options[key], key.replace("_", " ")
+            if value is True:
+                shown.append(label)
+            elif isinstance(value, list):
+                shown.append(f"{label}: {', '.join(map(str, value))}")
+            elif value not in (None, "", False):
+                shown.append(f"{label}: {value}")
+        return "; ".join(shown) or "none (the workspace's defaults)"
 
     @admin.display(description="Progress")
     def progress(self, obj):

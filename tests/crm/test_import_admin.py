@@ -39,6 +39,15 @@ def test_upload_shows_a_preview_and_imports_nothing_until_confirmed(admin_client
     assert not Deal.objects.exists()
 
 
+def test_the_upload_options_are_shown_in_words(admin_client, workspace):
+    _upload(admin_client, workspace, "hubspot_deals.csv", phone_region="US", decimal_comma="on",
+            extra_stages="Demo booked, Pilot")
+
+    page = _page(admin_client, DealImport.objects.get())
+    assert "decimal comma; phone region: US; extra stages: Demo booked, Pilot" in page
+    assert "&quot;phone_region&quot;" not in page  # not the stored JSON
+
+
 def test_confirming_imports_and_the_page_shows_counts_errors_and_the_report(
         admin_client, workspace, django_capture_on_commit_callbacks):
     _upload(admin_client, workspace, "hubspot_bad_rows.csv")
