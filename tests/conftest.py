@@ -23,6 +23,34 @@ def skip_or_fail(reason: str):
     pytest.skip(reason)
 
 
+CHROMIUM = "/usr/bin/chromium"  # Debian's; Playwright's own browser downloads fail here
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@contextlib.contextmanager
+def chromium(monkeypatch):
+    """A headless Chromium launched through Playwright, for a fixture to yield from; skipped (or
+    failed, in CI) without Debian's Chromium."""
+    if not Path(CHROMIUM).exists():
+        skip_or_fail(f"{CHROMIUM} is missing (apt-get install chromium)")
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls around it are sync.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+            # The connection the test used under Playwright (its event loop gives the ORM another
+            # context) is closed here: the session's teardown does not see it, and PostgreSQL
+            # would refuse to drop the test database while it is open.
+            connections.close_all()
+
+
 @pytest.fixture
 def workspace(db):
     return WorkspaceFactory()

@@ -4,34 +4,22 @@ It logs in, opens each page, switches model and date range, checks that the Plot
 with no console error, and saves a screenshot of each page to test-artifacts/.
 """
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
 from django.utils import timezone
 
 from attribution.models import AttributionModelConfig, Workspace
 from crm_sync.demo.services import ADMIN_PASSWORD, ADMIN_USERNAME, DEMO_SLUG
 from dashboard.services.audit import audit_run
 from dashboard.services.diagnostics import diagnostics_refresh
-from tests.conftest import skip_or_fail
+from tests.conftest import chromium
 
 from .standin import engine_available, standin_attribution
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PAGES = ["overview", "tiktok", "compare", "diagnostics", "journeys", "audits"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -53,19 +41,8 @@ def demo(transactional_db):
 
 @pytest.fixture
 def browser(monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        skip_or_fail(f"{CHROMIUM} is missing (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls around it are sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium(monkeypatch) as instance:
         yield instance
-        instance.close()
-        # The connection the test used under Playwright (its event loop gives the ORM another
-        # context) is closed here: the session's teardown does not see it, and PostgreSQL would
-        # refuse to drop the test database while it is open.
-        connections.close_all()
 
 
 def test_every_page_renders_its_charts_without_console_errors(live_server, demo, browser):

@@ -1,18 +1,13 @@
 """The tracker in a real headless Chromium, on the demo landing pages served by the app."""
 
 import time
-from pathlib import Path
 
 import pytest
-from django.db import connections
 
 from attribution.models import ConversionEvent, Touchpoint, Visitor
-from tests.conftest import skip_or_fail
+from tests.conftest import chromium
 from tests.factories import SiteFactory
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 LANDING_QUERY = ("?ttclid=E.C.P.browser-test-1&utm_source=tiktok&utm_medium=paid_social"
                  "&utm_campaign=spring-sale&utm_content=1900000042&utm_term=shoes")
 
@@ -21,23 +16,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def page(monkeypatch, settings):
-    if not Path(CHROMIUM).exists():
-        skip_or_fail(f"{CHROMIUM} is missing (apt-get install chromium)")
-    # Playwright's sync API keeps an event loop on this thread; the ORM calls here are plain sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     settings.CLICKLEDGER = {**settings.CLICKLEDGER, "TRACKER_DEMO_PAGES": True}
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium(monkeypatch) as browser:
         context = browser.new_context()
         yield context.new_page()
         context.close()
-        browser.close()
-        # The connection the test used under Playwright (its event loop gives the ORM another
-        # context) is closed here: the session's teardown does not see it, and PostgreSQL would
-        # refuse to drop the test database while it is open.
-        connections.close_all()
 
 
 @pytest.fixture
