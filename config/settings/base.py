@@ -149,6 +149,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
+    # Behind a reverse proxy (nginx): how many proxies' X-Forwarded-For entries to trust for the
+    # client's address (rate limits, the stored truncated IP). Unset: REMOTE_ADDR.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
     "DEFAULT_THROTTLE_RATES": {
         "collector": env("COLLECTOR_RATE_LIMIT", default="600/min"),
         "events_api": env("EVENTS_API_RATE_LIMIT", default="6000/min"),

@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PROBE = (
     "import json, django; django.setup(); from django.conf import settings as s; "
     "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], 'eager': s.CELERY_TASK_ALWAYS_EAGER,"
-    " 'broker': s.CELERY_BROKER_URL, 'cache': s.CACHES['default']['BACKEND']}))"
+    " 'broker': s.CELERY_BROKER_URL, 'cache': s.CACHES['default']['BACKEND'],"
+    " 'num_proxies': s.REST_FRAMEWORK['NUM_PROXIES']}))"
 )
 
 
@@ -30,6 +31,11 @@ def test_no_environment_means_sqlite_and_eager_tasks():
     assert s["engine"] == "django.db.backends.sqlite3"
     assert s["eager"] is True
     assert s["broker"] == "memory://"
+
+
+def test_num_proxies_is_read_from_the_environment_and_unset_by_default():
+    assert _settings_with({})["num_proxies"] is None
+    assert _settings_with({"NUM_PROXIES": "1"})["num_proxies"] == 1
 
 
 def test_database_and_redis_urls_switch_to_postgresql_and_a_real_broker():
