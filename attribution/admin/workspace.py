@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin, messages
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 
 from attribution.models import Membership, Role, Site, SiteSecretKey, Workspace
 from attribution.tracking.snippet import tracker_snippet
@@ -70,10 +70,11 @@ class SiteAdmin(WorkspaceScopedAdmin):
     def tracker_snippet(self, obj):
         if not obj.pk:
             return "Save the site first."
+        # The snippet is HTML: escaped, so the page shows it to copy instead of running it.
+        snippet = tracker_snippet(site=obj, origin=settings.CLICKLEDGER["PUBLIC_ORIGIN"])
         return format_html("<code>{}</code><p class=\"help\">Paste into the &lt;head&gt; of every "
-                           "page (README: click capture). The address comes from PUBLIC_ORIGIN.</p>",
-                           tracker_snippet(site=obj,
-                                           origin=settings.CLICKLEDGER["PUBLIC_ORIGIN"]))
+                           "page (docs: Admins → Sites, the tracker and consent). The address comes "
+                           "from PUBLIC_ORIGIN.</p>", escape(snippet))
 
     @admin.action(description="Issue a secret key (shown once)")
     def issue_secret_key(self, request, queryset):

@@ -17,6 +17,17 @@ def test_the_snippet_carries_the_public_key_and_the_consent_flag(site):
     assert 'data-requires-consent="true"' in tracker_snippet(site=site)
 
 
+def test_the_site_admin_shows_the_snippet_as_text_to_copy_not_as_a_script_that_runs(site, client):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.com", "x"))
+    html = client.get(f"/admin/attribution/site/{site.pk}/change/").content.decode()
+    shown = ("&lt;script async src=&quot;/static/clickledger/tracker.js&quot; "
+             f"data-key=&quot;{site.public_key}")
+    assert shown in html
+    assert "<script async" not in html
+
+
 def test_a_channel_rule_with_a_broken_regex_is_refused_with_the_reason(workspace):
     form = ChannelRuleForm(data={"workspace": workspace.pk, "priority": 10, "field": "utm_source",
                                  "pattern": "tiktok(", "channel": "tiktok", "kind": "click",
