@@ -5,7 +5,7 @@ ids) in tables they are themselves filling, often in the same transaction. Postg
 do not count those rows (never analyzed, or analyzed when the table was small), so the planner
 takes the workspace for tiny and reads all of it through an index led by the workspace, filtering
 the keys — once per batch, in a table that grows with every batch. A 1M-row import spent most of
-its database time there (benchmarks/README.md, CRM deal import, fourth session).
+its database time there (benchmarks/README.md, Deal import).
 
 A lookup is made plan-proof in two parts: its workspace condition is written by ``in_workspace``
 (``workspace_id + 0``), so that the only usable index is the unique one led by the key; and it

@@ -212,7 +212,8 @@ CLICKLEDGER = {
     # Attribution runs: conversions per chunk (one task, one transaction) and the default period.
     "ATTRIBUTION_CHUNK_CONVERSIONS": env.int("ATTRIBUTION_CHUNK_CONVERSIONS", default=500_000),
     "ATTRIBUTION_DEFAULT_PERIOD_DAYS": env.int("ATTRIBUTION_DEFAULT_PERIOD_DAYS", default=365),
-    # Conversion sync (crm_sync.tiktok, crm_sync.services.outbox_drain): see README "Conversion sync".
+    # Conversion sync (crm_sync.tiktok, crm_sync.services.outbox_drain):
+    # see docs/developers/conversion-sync.md.
     "TIKTOK_RATE_BURST": env.int("TIKTOK_RATE_BURST", default=0),  # 0: one second's worth of the rate
     "TIKTOK_RATE_LIMITED_PAUSE_SECONDS": env.float("TIKTOK_RATE_LIMITED_PAUSE_SECONDS", default=5.0),
     "TIKTOK_LEASE_SECONDS": env.float("TIKTOK_LEASE_SECONDS", default=120.0),

@@ -1,6 +1,6 @@
 """Events API 1.3 ``event/track`` request bodies, built from plain values. Pure: no Django, no I/O.
 
-Field names follow TikTok's Events API 1.3 (see README "Conversion sync" for the sources):
+Field names follow TikTok's Events API 1.3 (docs/developers/conversion-sync.md lists the sources):
 ``event_source`` / ``event_source_id`` / ``test_event_code`` / ``data[]`` at the top; per event
 ``event``, ``event_time`` (Unix seconds), ``event_id``, ``user``, ``properties``, ``page``, ``lead``
 and ``limited_data_use``. Identity values arrive already normalized and SHA-256-hashed.
