@@ -50,7 +50,7 @@ def test_code_paths_named_in_the_page_exist(page):
     assert missing_paths(text) == []
 
 
-def test_management_commands_named_in_the_page_exist(page, db):
+def test_management_commands_named_in_the_page_exist(page):
     _, text = page
     known = set(get_commands())
     assert sorted(manage_commands(text) - known) == []
