@@ -1,5 +1,6 @@
 from .ads import Ad, AdCampaign, AdGroup, MetricLevel, PlatformDailyMetric
 from .conversions import ConversionEvent, EventSource
+from .paths import ConversionPath, CustomerValueRollup, PathRollup
 from .runs import (
     AttributionCredit,
     AttributionModelConfig,
@@ -18,7 +19,7 @@ from .workspace import Membership, Role, Site, SiteSecretKey, Workspace
 __all__ = [
     "Ad", "AdCampaign", "AdGroup", "AttributionCredit", "AttributionModelConfig",
     "AttributionRollup", "AttributionRun", "AttributionRunChunk", "ChannelRule", "ChunkStatus",
-    "Contact", "ConversionEvent",
+    "Contact", "ConversionEvent", "ConversionPath", "CustomerValueRollup", "PathRollup",
     "EventSource", "LookbackWindow", "RuleField", "Membership", "MetricLevel", "ModelKind", "OutboxEntry",
     "OutboxStatus", "PlatformDailyMetric", "Role", "RunStatus", "Site", "SiteSecretKey",
     "TikTokEventSource", "TikTokIntegration", "Touchpoint", "Visitor", "Workspace",

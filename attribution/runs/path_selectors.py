@@ -1,0 +1,19 @@
+"""Reads of the journey-report tables. Like ``selectors.current_rollups``: only published runs'
+rows (the latest full run plus its incremental runs) are current; rows are additive."""
+
+from django.db.models import QuerySet
+
+from attribution.models import ConversionPath, CustomerValueRollup, PathRollup, RunStatus, Workspace
+
+
+def current_paths(*, workspace: Workspace) -> QuerySet[ConversionPath]:
+    """One row per conversion of the current output."""
+    return ConversionPath.objects.filter(workspace=workspace, run__status=RunStatus.SUCCEEDED)
+
+
+def current_path_rollups(*, workspace: Workspace) -> QuerySet[PathRollup]:
+    return PathRollup.objects.filter(workspace=workspace, run__status=RunStatus.SUCCEEDED)
+
+
+def current_customer_value(*, workspace: Workspace) -> QuerySet[CustomerValueRollup]:
+    return CustomerValueRollup.objects.filter(workspace=workspace, run__status=RunStatus.SUCCEEDED)
