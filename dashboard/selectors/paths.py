@@ -22,7 +22,7 @@ from .common import ZERO, in_reporting_currency, ratio
 from .filters import DashboardFilters
 
 LEVELS = {"channel": "channel_path", "campaign": "campaign_path"}
-TOP_PATHS = 15
+TOP_PATHS = 20
 OTHER_PATHS = "(other paths)"
 UNATTRIBUTED = "(unattributed)"
 LAG_BUCKETS = [("same day", 0, 0), ("1 day", 1, 1), ("2 days", 2, 2), ("3 days", 3, 3), ("4 days", 4, 4),
