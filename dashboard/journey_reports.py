@@ -31,11 +31,11 @@ def build_paths(*, filters: DashboardFilters, params, figures: bool = True):
 
     level = _choice(params, "level", paths.LEVELS, "channel")
     repeats = _choice(params, "repeats", ("keep", "collapse"), "keep")
-    groups = paths.path_groups(filters=filters, level=level)
-    labels = paths.step_labels(groups)
-    top = paths.top_paths(groups, labels, collapsed=repeats == "collapse")
-    assists = paths.assists(groups)
-    lag, length = paths.distributions(groups)
+    top = paths.top_paths(filters=filters, level=level, collapsed=repeats == "collapse")
+    assists = paths.assists(filters=filters, level=level)
+    labels = paths.step_labels([s for p in top for s in p.steps] + [a.step for a in assists])
+    top = paths.labelled(top, labels)
+    lag, length = paths.distributions(filters=filters)
     value = paths.customer_value(filters=filters)
     currency = filters.workspace.currency
     step = "TikTok campaign or channel" if level == "campaign" else "Channel"

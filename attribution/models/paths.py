@@ -48,7 +48,8 @@ class ConversionPath(models.Model):
 
 
 class PathRollup(models.Model):
-    """Conversions and value per day × channel path × campaign path × touches × lag × currency."""
+    """Conversions and value per day × path × touches × lag × currency (the channel path and the
+    collapsed forms follow from the campaign path: they add no rows)."""
 
     workspace = workspace_key(related_name="+", db_index=False)
     run = models.ForeignKey(AttributionRun, on_delete=models.CASCADE, related_name="+",
@@ -56,6 +57,8 @@ class PathRollup(models.Model):
     day = models.DateField()
     channel_path = models.TextField(blank=True, default="")
     campaign_path = models.TextField(blank=True, default="")
+    channel_path_collapsed = models.TextField(blank=True, default="")
+    campaign_path_collapsed = models.TextField(blank=True, default="")
     touches = models.PositiveIntegerField(default=0)
     lag_days = models.IntegerField(null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True, default="")
@@ -70,6 +73,57 @@ class PathRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.channel_path or '(unattributed)'}: {self.conversions}"
+
+
+class PathLevel(models.IntegerChoices):
+    CHANNEL = 0, "Channel"
+    CAMPAIGN = 1, "TikTok campaign"
+
+
+class PathStepRollup(models.Model):
+    """Per day × level × step (a channel, or at campaign level a TikTok campaign): conversions it
+    opened (first touch), closed (last touch) and assisted (on the path before the last touch)."""
+
+    workspace = workspace_key(related_name="+", db_index=False)
+    run = models.ForeignKey(AttributionRun, on_delete=models.CASCADE, related_name="+",
+                            db_constraint=False, db_index=False)
+    day = models.DateField()
+    level = models.PositiveSmallIntegerField(choices=PathLevel.choices)
+    step = models.CharField(max_length=64)
+    first_touch = models.IntegerField(default=0)
+    last_touch = models.IntegerField(default=0)
+    assisted = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "day"], name="pathstep_ws_day"),
+            models.Index(fields=["run"], name="pathstep_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.step}: {self.last_touch} last, {self.assisted} assisted"
+
+
+class PathLagRollup(models.Model):
+    """Attributed conversions per day × first-touch channel × days from first touch × touches."""
+
+    workspace = workspace_key(related_name="+", db_index=False)
+    run = models.ForeignKey(AttributionRun, on_delete=models.CASCADE, related_name="+",
+                            db_constraint=False, db_index=False)
+    day = models.DateField()
+    first_channel = models.CharField(max_length=20)
+    lag_days = models.IntegerField()
+    touches = models.PositiveIntegerField()
+    conversions = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "day"], name="pathlag_ws_day"),
+            models.Index(fields=["run"], name="pathlag_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.first_channel}: {self.conversions} after {self.lag_days} days"
 
 
 class CustomerValueRollup(models.Model):

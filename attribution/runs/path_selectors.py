@@ -3,7 +3,15 @@ rows (the latest full run plus its incremental runs) are current; rows are addit
 
 from django.db.models import QuerySet
 
-from attribution.models import ConversionPath, CustomerValueRollup, PathRollup, RunStatus, Workspace
+from attribution.models import (
+    ConversionPath,
+    CustomerValueRollup,
+    PathLagRollup,
+    PathRollup,
+    PathStepRollup,
+    RunStatus,
+    Workspace,
+)
 
 
 def current_paths(*, workspace: Workspace) -> QuerySet[ConversionPath]:
@@ -17,3 +25,11 @@ def current_path_rollups(*, workspace: Workspace) -> QuerySet[PathRollup]:
 
 def current_customer_value(*, workspace: Workspace) -> QuerySet[CustomerValueRollup]:
     return CustomerValueRollup.objects.filter(workspace=workspace, run__status=RunStatus.SUCCEEDED)
+
+
+def current_step_rollups(*, workspace: Workspace) -> QuerySet[PathStepRollup]:
+    return PathStepRollup.objects.filter(workspace=workspace, run__status=RunStatus.SUCCEEDED)
+
+
+def current_lag_rollups(*, workspace: Workspace) -> QuerySet[PathLagRollup]:
+    return PathLagRollup.objects.filter(workspace=workspace, run__status=RunStatus.SUCCEEDED)

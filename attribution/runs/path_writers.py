@@ -18,8 +18,24 @@ from attribution.engine.customer_value import (
     customer_value_delta,
 )
 from attribution.engine.journeys import Journeys
-from attribution.engine.paths import HORIZON_DAYS, NO_CHANNEL, Paths, conversion_paths, path_rollup
-from attribution.models import AttributionRun, ConversionPath, CustomerValueRollup, PathRollup, RunStatus
+from attribution.engine.paths import (
+    HORIZON_DAYS,
+    NO_CHANNEL,
+    Paths,
+    conversion_paths,
+    lag_rollup,
+    path_rollup,
+    step_rollup,
+)
+from attribution.models import (
+    AttributionRun,
+    ConversionPath,
+    CustomerValueRollup,
+    PathLagRollup,
+    PathRollup,
+    PathStepRollup,
+    RunStatus,
+)
 
 from .config import CHANNELS
 from .pgcopy import copy_in
@@ -41,6 +57,8 @@ def write_paths(run: AttributionRun, journeys: Journeys, conversions: Conversion
     paths = conversion_paths(journeys, conversions, touches, CHANNELS, tiktok_channel=TIKTOK)
     _write_conversion_paths(run, paths, conversions)
     _write_path_rollup(run, paths, conversions)
+    _write_step_rollup(run, journeys, conversions, touches)
+    _write_lag_rollup(run, paths, conversions)
     _write_customer_value(run, _customer_value_rows(run, paths, conversions))
     return len(paths)
 
@@ -69,11 +87,36 @@ def _write_path_rollup(run, paths: Paths, conversions: Conversions) -> None:
         "day": ("date", sums.day, None),
         "channel_path": ("text", sums.channel_path, None),
         "campaign_path": ("text", sums.campaign_path, None),
+        "channel_path_collapsed": ("text", sums.channel_path_collapsed, None),
+        "campaign_path_collapsed": ("text", sums.campaign_path_collapsed, None),
         "touches": ("int8", sums.touches, None),
         "lag_days": ("int8", sums.lag_days, sums.lag_days < 0),
         "currency": ("text", _currencies(sums.currency), None),
         "conversions": ("int8", sums.conversions, None),
         "value": ("numeric6", sums.value, None),
+    })
+
+
+def _write_step_rollup(run, journeys: Journeys, conversions: Conversions, touches: Touches) -> None:
+    sums = step_rollup(journeys, conversions, touches, CHANNELS, tiktok_channel=TIKTOK)
+    _store(PathStepRollup, run, {
+        "day": ("date", sums.day, None),
+        "level": ("int8", sums.level, None),
+        "step": ("text", sums.step, None),
+        "first_touch": ("int8", sums.first_touch, None),
+        "last_touch": ("int8", sums.last_touch, None),
+        "assisted": ("int8", sums.assisted, None),
+    })
+
+
+def _write_lag_rollup(run, paths: Paths, conversions: Conversions) -> None:
+    sums = lag_rollup(paths, conversions)
+    _store(PathLagRollup, run, {
+        "day": ("date", sums.day, None),
+        "first_channel": ("text", channel_names(sums.first_channel), None),
+        "lag_days": ("int8", sums.lag_days, None),
+        "touches": ("int8", sums.touches, None),
+        "conversions": ("int8", sums.conversions, None),
     })
 
 
@@ -136,7 +179,7 @@ def _currency_code(name: str) -> int:
 
 def paths_cleanup(*, run_id: int) -> None:
     """Delete one (superseded or failed) run's journey-report rows."""
-    for model in (ConversionPath, PathRollup, CustomerValueRollup):
+    for model in (ConversionPath, PathRollup, PathStepRollup, PathLagRollup, CustomerValueRollup):
         model.objects.filter(run_id=run_id)._raw_delete(model.objects.db)
 
 

@@ -1,27 +1,33 @@
 """Journey reports: top conversion paths, assists, time lag, path length and customer value.
 
-Everything is read from the path sums a run stores (``attribution.runs.path_selectors``), never
-from raw touches: one query for the paths of the period (grouped by signature, lag and currency;
-a few thousand rows at most), one for customer value, one for campaign names. The rest is
-arithmetic over those rows. Paths do not depend on the attribution model: they are the eligible
-touches every model splits the conversion over.
+Everything is read from the sums a run stores per day (``attribution.runs.path_selectors``),
+never from raw touches: paths ranked by the database (their long tail never leaves it), step
+sums for assists, lag × length sums for the distributions, cohort sums for customer value.
+Paths do not depend on the attribution model: they are the eligible touches every model splits
+a conversion over.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import Q, Sum
 
 from attribution.channels import Channel
-from attribution.engine.paths import HORIZON_DAYS, STEP, collapse
+from attribution.engine.paths import HORIZON_DAYS, LEVEL_CAMPAIGN, LEVEL_CHANNEL, STEP
 from attribution.models import AdCampaign
-from attribution.runs.path_selectors import current_customer_value, current_path_rollups
+from attribution.runs.path_selectors import (
+    current_customer_value,
+    current_lag_rollups,
+    current_path_rollups,
+    current_step_rollups,
+)
 
 from .common import ZERO, in_reporting_currency, ratio
 from .filters import DashboardFilters
 
 LEVELS = {"channel": "channel_path", "campaign": "campaign_path"}
+LEVEL_CODES = {"channel": LEVEL_CHANNEL, "campaign": LEVEL_CAMPAIGN}
 TOP_PATHS = 20
 OTHER_PATHS = "(other paths)"
 UNATTRIBUTED = "(unattributed)"
@@ -29,20 +35,6 @@ LAG_BUCKETS = [("same day", 0, 0), ("1 day", 1, 1), ("2 days", 2, 2), ("3 days",
                ("5–7 days", 5, 7), ("8–14 days", 8, 14), ("15–30 days", 15, 30), ("31+ days", 31, None)]
 LENGTH_BUCKETS = [("1 touch", 1, 1), ("2 touches", 2, 2), ("3 touches", 3, 3), ("4 touches", 4, 4),
                   ("5 touches", 5, 5), ("6–10 touches", 6, 10), ("11+ touches", 11, None)]
-
-
-@dataclass(frozen=True)
-class PathGroup:
-    """Conversions of one path signature in the period: raw, with each lag and currency apart."""
-
-    signature: str
-    lag_days: int | None
-    conversions: int
-    revenue: Decimal  # in the reporting currency only
-
-    @property
-    def steps(self) -> list[str]:
-        return self.signature.split(STEP) if self.signature else []
 
 
 @dataclass(frozen=True)
@@ -94,22 +86,68 @@ class CustomerValue:
         return ratio(self.revenue[i], self.customers)
 
 
-def path_groups(*, filters: DashboardFilters, level: str = "channel") -> list[PathGroup]:
-    """The period's conversions per (path signature, lag days), raw, at ``level`` (1 query)."""
-    column = LEVELS[level]
-    rows = (
-        current_path_rollups(workspace=filters.workspace)
-        .filter(day__gte=filters.start, day__lte=filters.end)
-        .values(column, "lag_days")
-        .annotate(c=Sum("conversions"), v=Sum("value", filter=in_reporting_currency(filters.workspace)))
-        .order_by()
-    )
-    return [PathGroup(r[column], r["lag_days"], r["c"], r["v"] or ZERO) for r in rows if r["c"]]
+def _signature_column(level: str, collapsed: bool) -> str:
+    return LEVELS[level] + ("_collapsed" if collapsed else "")
 
 
-def step_labels(groups: list[PathGroup]) -> dict[str, str]:
-    """Display names of every step: channels by name, TikTok campaigns by theirs (1 query)."""
-    steps = {s for g in groups for s in g.steps}
+def _steps(signature: str) -> list[str]:
+    return signature.split(STEP) if signature else []
+
+
+def top_paths(*, filters: DashboardFilters, level: str = "channel", collapsed: bool = False,
+              limit: int = TOP_PATHS) -> list[TopPath]:
+    """The ``limit`` paths with most conversions in the period, then "(other paths)" (the rest of
+    the attributed conversions), then "(unattributed)" (3 queries, and 1 for the long tail's lags).
+
+    Ranked and summed by the database over the period's path sums; only the top paths' rows
+    (per lag, for their median) come back.
+    """
+    column = _signature_column(level, collapsed)
+    rows = current_path_rollups(workspace=filters.workspace).filter(
+        day__gte=filters.start, day__lte=filters.end)
+    revenue = Sum("value", filter=in_reporting_currency(filters.workspace))
+    top = list(rows.exclude(touches=0).values(column).annotate(c=Sum("conversions"), v=revenue)
+               .order_by("-c", column)[:limit])
+    totals = rows.aggregate(c=Sum("conversions"), v=revenue, uc=Sum("conversions", filter=Q(touches=0)),
+                            uv=Sum("value", filter=Q(touches=0) & in_reporting_currency(filters.workspace)))
+    total = totals["c"] or 0
+    lags = defaultdict(lambda: defaultdict(int))
+    for r in (rows.filter(**{f"{column}__in": [t[column] for t in top]}).values(column, "lag_days")
+              .annotate(c=Sum("conversions")).order_by()):
+        lags[r[column]][r["lag_days"]] += r["c"]
+    out = [TopPath("", _steps(t[column]), t["c"], t["v"] or ZERO, t["c"] / total if total else 0.0,
+                   weighted_median(lags[t[column]])) for t in top]
+    rest = total - (totals["uc"] or 0) - sum(p.conversions for p in out)
+    if rest > 0:
+        rest_lags = _lag_histogram(filters)
+        for t in top:
+            for lag, count in lags[t[column]].items():
+                rest_lags[lag] -= count
+        top_revenue = sum((p.revenue for p in out), start=ZERO)
+        rest_revenue = (totals["v"] or ZERO) - (totals["uv"] or ZERO) - top_revenue
+        out.append(TopPath(OTHER_PATHS, [], rest, rest_revenue, rest / total, weighted_median(rest_lags)))
+    if totals["uc"]:
+        out.append(TopPath(UNATTRIBUTED, [], totals["uc"], totals["uv"] or ZERO, totals["uc"] / total, None))
+    return out
+
+
+def _lag_histogram(filters: DashboardFilters) -> dict[int, int]:
+    counts = defaultdict(int)
+    for lag, c in (current_lag_rollups(workspace=filters.workspace)
+                   .filter(day__gte=filters.start, day__lte=filters.end)
+                   .values_list("lag_days").annotate(c=Sum("conversions")).order_by()):
+        counts[lag] += c
+    return counts
+
+
+def labelled(paths: list[TopPath], labels: dict[str, str]) -> list[TopPath]:
+    """The paths with their display text ("Meta → TikTok: Spring sale")."""
+    return [replace(p, path=" → ".join(labels.get(s, s) for s in p.steps)) if p.steps else p for p in paths]
+
+
+def step_labels(steps) -> dict[str, str]:
+    """Display names of steps: channels by name, TikTok campaigns by theirs (1 query if any)."""
+    steps = set(steps)
     ids = [int(s.split(":", 1)[1]) for s in steps if ":" in s]
     names = dict(AdCampaign.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
     labels = {}
@@ -124,37 +162,9 @@ def channel_label(channel: str) -> str:
     return Channel(channel).label if channel in Channel.values else channel
 
 
-def top_paths(groups: list[PathGroup], labels: dict[str, str], *, collapsed: bool,
-              limit: int = TOP_PATHS) -> list[TopPath]:
-    """The ``limit`` paths with most conversions, then "(other paths)", then "(unattributed)"."""
-    total = sum(g.conversions for g in groups)
-    merged: dict[str, list[PathGroup]] = defaultdict(list)
-    for g in groups:
-        merged[collapse(g.signature) if collapsed else g.signature].append(g)
-    unattributed = merged.pop("", [])
-    ranked = sorted(merged.items(), key=lambda kv: (-sum(g.conversions for g in kv[1]), kv[0]))
-    out = [_top_path(" → ".join(labels[s] for s in sig.split(STEP)), sig.split(STEP), parts, total)
-           for sig, parts in ranked[:limit]]
-    rest = [g for _, parts in ranked[limit:] for g in parts]
-    if rest:
-        out.append(_top_path(OTHER_PATHS, [], rest, total))
-    if unattributed:
-        out.append(_top_path(UNATTRIBUTED, [], unattributed, total))
-    return out
-
-
-def _top_path(label: str, steps: list[str], parts: list[PathGroup], total: int) -> TopPath:
-    conversions = sum(g.conversions for g in parts)
-    lags = {}
-    for g in parts:
-        if g.lag_days is not None:
-            lags[g.lag_days] = lags.get(g.lag_days, 0) + g.conversions
-    return TopPath(label, steps, conversions, sum((g.revenue for g in parts), start=ZERO),
-                   conversions / total if total else 0.0, weighted_median(lags))
-
-
 def weighted_median(counts: dict[int, int]) -> float | None:
     """The median of values given as {value: how many}; between the two middle values when even."""
+    counts = {v: c for v, c in counts.items() if c > 0 and v is not None}
     n = sum(counts.values())
     if not n:
         return None
@@ -171,24 +181,17 @@ def weighted_median(counts: dict[int, int]) -> float | None:
     return (at((n - 1) // 2) + at(n // 2)) / 2
 
 
-def assists(groups: list[PathGroup]) -> list[Assists]:
-    """Per step: last-touch, assisted and first-touch conversions. As in Google Analytics, a step
-    assists a conversion when it appears anywhere on its path but the last touch (counted once
-    per conversion, and also when the last touch is the same step)."""
-    last, assisted, first = defaultdict(int), defaultdict(int), defaultdict(int)
-    attributed = 0
-    for g in groups:
-        steps = g.steps
-        if not steps:
-            continue
-        attributed += g.conversions
-        last[steps[-1]] += g.conversions
-        first[steps[0]] += g.conversions
-        for step in set(steps[:-1]):
-            assisted[step] += g.conversions
-    names = set(last) | set(assisted) | set(first)
-    rows = [Assists(s, last[s], assisted[s], first[s], attributed) for s in names]
-    return sorted(rows, key=lambda r: (-(r.last_touch + r.assisted), r.step))
+def assists(*, filters: DashboardFilters, level: str = "channel") -> list[Assists]:
+    """Per step: last-touch, assisted and first-touch conversions (1 query). As in Google
+    Analytics, a step assists a conversion when it is on its path before the last touch (counted
+    once per conversion, also when the last touch is the same step)."""
+    rows = list(current_step_rollups(workspace=filters.workspace)
+                .filter(day__gte=filters.start, day__lte=filters.end, level=LEVEL_CODES[level])
+                .values("step").annotate(f=Sum("first_touch"), la=Sum("last_touch"), a=Sum("assisted"))
+                .order_by())
+    attributed = sum(r["la"] for r in rows)  # every attributed conversion has one last touch
+    out = [Assists(r["step"], r["la"], r["a"], r["f"], attributed) for r in rows]
+    return sorted(out, key=lambda r: (-(r.last_touch + r.assisted), r.step))
 
 
 def _bucket(value: int, buckets) -> int:
@@ -198,17 +201,17 @@ def _bucket(value: int, buckets) -> int:
     return len(buckets) - 1
 
 
-def distributions(groups: list[PathGroup]) -> tuple[Distribution, Distribution]:
-    """Days from first touch to conversion, and touches per conversion, per first-touch channel."""
+def distributions(*, filters: DashboardFilters) -> tuple[Distribution, Distribution]:
+    """Days from first touch to conversion, and touches per conversion, per first-touch channel
+    (1 query)."""
     lag = defaultdict(lambda: [0] * len(LAG_BUCKETS))
     length = defaultdict(lambda: [0] * len(LENGTH_BUCKETS))
-    for g in groups:
-        steps = g.steps
-        if not steps or g.lag_days is None:
-            continue
-        channel = steps[0].split(":", 1)[0]
-        lag[channel][_bucket(g.lag_days, LAG_BUCKETS)] += g.conversions
-        length[channel][_bucket(len(steps), LENGTH_BUCKETS)] += g.conversions
+    for channel, lag_days, touches, c in (
+        current_lag_rollups(workspace=filters.workspace).filter(day__gte=filters.start, day__lte=filters.end)
+        .values_list("first_channel", "lag_days", "touches").annotate(c=Sum("conversions")).order_by()
+    ):
+        lag[channel][_bucket(lag_days, LAG_BUCKETS)] += c
+        length[channel][_bucket(touches, LENGTH_BUCKETS)] += c
 
     def ordered(rows):
         return dict(sorted(rows.items(), key=lambda kv: (-sum(kv[1]), kv[0])))
