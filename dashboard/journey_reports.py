@@ -4,9 +4,11 @@ Same contract as ``dashboard.pages``: ``build_<page>(*, filters, params, figures
 calls them with figures=False.
 """
 
+from django.core.cache import cache
 from django.utils.html import format_html
 
 from attribution.engine.paths import HORIZON_DAYS
+from attribution.runs.path_selectors import current_run_ids
 
 from .figures import journeys as journeys_fig
 from .figures import paths as paths_fig
@@ -14,6 +16,8 @@ from .selectors import finder, paths
 from .selectors.filters import DashboardFilters
 from .selectors.journeys import Journey, contact_journey, visitor_journey
 from .tables import Table, pct
+
+CACHE_SECONDS = 24 * 3600  # the key names the published runs: a new run is a new key
 
 
 def _choice(params, name: str, allowed, default: str) -> str:
@@ -27,10 +31,22 @@ def _hidden(**values) -> list[str]:
 
 
 def build_paths(*, filters: DashboardFilters, params, figures: bool = True):
-    from .pages import PageData
-
+    """The Paths page, kept in the cache until a run is published: its sums change only then,
+    and at a million conversions ranking the period's long tail of paths takes a few seconds."""
     level = _choice(params, "level", paths.LEVELS, "channel")
     repeats = _choice(params, "repeats", ("keep", "collapse"), "keep")
+    runs = ",".join(str(i) for i in current_run_ids(workspace=filters.workspace))
+    key = (f"clickledger:paths:v1:{filters.workspace.pk}:{runs}:{filters.start}:{filters.end}:"
+           f"{level}:{repeats}:{int(figures)}")
+    page = cache.get(key)
+    if page is None:
+        page = _build_paths(filters, level, repeats, figures)
+        cache.set(key, page, CACHE_SECONDS)
+    return page
+
+
+def _build_paths(filters: DashboardFilters, level: str, repeats: str, figures: bool):
+    from .pages import PageData
     top = paths.top_paths(filters=filters, level=level, collapsed=repeats == "collapse")
     assists = paths.assists(filters=filters, level=level)
     labels = paths.step_labels([s for p in top for s in p.steps] + [a.step for a in assists])

@@ -4,6 +4,7 @@ rows (the latest full run plus its incremental runs) are current; rows are addit
 from django.db.models import QuerySet
 
 from attribution.models import (
+    AttributionRun,
     ConversionPath,
     CustomerValueRollup,
     PathLagRollup,
@@ -12,6 +13,12 @@ from attribution.models import (
     RunStatus,
     Workspace,
 )
+
+
+def current_run_ids(*, workspace: Workspace) -> list[int]:
+    """Ids of the published runs whose rows are current (1 query): what cached reports key on."""
+    return list(AttributionRun.objects.filter(workspace=workspace, status=RunStatus.SUCCEEDED)
+                .order_by("id").values_list("id", flat=True))
 
 
 def current_paths(*, workspace: Workspace) -> QuerySet[ConversionPath]:

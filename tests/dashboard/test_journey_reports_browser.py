@@ -2,6 +2,7 @@
 their switches and lookup form, and saves a screenshot of each state to test-artifacts/."""
 
 import pytest
+from django.core.cache import cache
 
 from attribution.models import ConversionEvent
 from crm_sync.demo.services import ADMIN_PASSWORD, ADMIN_USERNAME
@@ -12,6 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_paths_and_finder_pages_render_and_respond_in_a_browser(live_server, demo, browser):  # noqa: F811
+    cache.clear()  # (the Paths page is cached by workspace and run ids, which a new test database reuses)
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors = []
