@@ -148,7 +148,9 @@ class PathRollup:
 
 def path_rollup(paths: Paths, conversions: Conversions) -> PathRollup:
     """Sum conversions and value micro-units per path key."""
-    _, campaign_code = np.unique(paths.campaign_path.astype(str), return_inverse=True)
+    index: dict[str, int] = {}
+    campaign_code = np.fromiter((index.setdefault(p, len(index)) for p in paths.campaign_path.tolist()),
+                                dtype=np.int64, count=len(paths))
     first, (count, value) = group_sums(
         [conversions.day.astype(np.int64), campaign_code.astype(np.int64), paths.touches, paths.lag_days,
          conversions.currency.astype(np.int64)],

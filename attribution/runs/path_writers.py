@@ -210,23 +210,39 @@ def _store(model: type[models.Model], run: AttributionRun, columns: dict) -> Non
 
 
 _SELECT = {
-    "int8": "{c}", "numeric6": "{c}", "text": "(%s::text[])[{c} + 1]",
-    "date": "DATE '1970-01-01' + {c}::int",
-    "time": "TIMESTAMPTZ 'epoch' + {c} * INTERVAL '1 microsecond'",
+    "int8": "s.{c}", "numeric6": "s.{c}",
+    "date": "DATE '1970-01-01' + s.{c}::int",
+    "time": "TIMESTAMPTZ 'epoch' + s.{c} * INTERVAL '1 microsecond'",
 }
 
 
+def _factorize(values: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Distinct strings (first-seen order) and each value's index among them: one hash per
+    value, where sorting a million Python strings would take seconds."""
+    index: dict[str, int] = {}
+    codes = np.fromiter((index.setdefault(v, len(index)) for v in values.tolist()), dtype=np.int64,
+                        count=len(values))
+    return list(index), codes
+
+
 def _copy(model, run, columns: dict, n: int) -> None:
+    """Text columns arrive as indexes into the batch's distinct strings, which are copied into one
+    small dictionary table per column and joined back (one table each keeps the planner's row
+    estimates right: a hash join per column)."""
     scratch = f"load_{model._meta.db_table}"
-    params, loads, selects = [], [], []
+    strings, loads, selects, joins = [], [], [], []
     for name, (kind, values, mask) in columns.items():
         if kind == "text":
-            distinct, inverse = np.unique(values.astype(str), return_inverse=True)
-            params.append(distinct.tolist())
+            distinct, inverse = _factorize(values)
+            table = f"load_strings_{len(strings)}"
+            strings.append((table, distinct))
+            joins.append(f' JOIN {table} ON {table}.i = s."{name}"')
+            selects.append(f"{table}.v")
             values = inverse.astype(np.int64)
+        else:
+            selects.append(_SELECT[kind].format(c=f'"{name}"'))
         loads.append((name, "numeric6" if kind == "numeric6" else "int8",
                       np.asarray(values, dtype=np.int64), mask))
-        selects.append(_SELECT[kind].format(c=f'"{name}"'))
     declared = ", ".join(f'"{name}" {"numeric(18, 6)" if kind == "numeric6" else "bigint"}'
                          for name, (kind, _, _) in columns.items())
     targets = ", ".join(f'"{name}"' for name in columns)
@@ -234,7 +250,15 @@ def _copy(model, run, columns: dict, n: int) -> None:
         cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {scratch} ({declared}) ON COMMIT DROP")
         cursor.execute(f"TRUNCATE {scratch}")
         copy_in(cursor.cursor, scratch, loads)
+        cursor.execute(f"ANALYZE {scratch}")
+        for table, texts in strings:
+            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (i bigint, v text) ON COMMIT DROP")
+            cursor.execute(f"TRUNCATE {table}")
+            with cursor.cursor.copy(f"COPY {table} (i, v) FROM STDIN") as copy:
+                for row in enumerate(texts):
+                    copy.write_row(row)
+            cursor.execute(f"ANALYZE {table}")
         cursor.execute(
             f"INSERT INTO {model._meta.db_table} (workspace_id, run_id, {targets})"
-            f" SELECT %s, %s, {', '.join(selects)} FROM {scratch}",
-            [run.workspace_id, run.id, *params])
+            f" SELECT %s, %s, {', '.join(selects)} FROM {scratch} s{''.join(joins)}",
+            [run.workspace_id, run.id])
