@@ -111,16 +111,20 @@ def _distribution_table(title: str, dist: paths.Distribution) -> Table:
 
 
 def build_finder(*, filters: DashboardFilters, params, figures: bool = True):
+    """One person's journey. The lookup is posted (an email or phone never goes into a URL, where
+    access logs would keep it); links and exports then name the person found by id."""
     from .pages import PageData
 
     by = _choice(params, "by", finder.FIND_BY, "email")
     typed = str(params.get("q", "")).strip()
     page = PageData()
-    page.context.update(find_by=finder.FIND_BY, by=by, by_label=finder.FIND_BY[by], typed=typed,
-                        extra_hidden=_hidden(by=by, q=typed))
+    page.context.update(find_by=finder.FIND_BY, by=by, by_label=finder.FIND_BY[by], typed=typed)
     try:
-        person = (finder.find_person(workspace=filters.workspace, by=by, value=typed) if typed
-                  else finder.example_person(filters=filters))
+        if typed:
+            person = finder.find_person(workspace=filters.workspace, by=by, value=typed)
+        else:
+            linked = finder.Person.parse(str(params.get("person", "")))
+            person = linked or finder.example_person(filters=filters)
     except finder.FinderError as exc:
         page.context.update(finder_error=str(exc), status=400)
         person = None
@@ -131,7 +135,8 @@ def build_finder(*, filters: DashboardFilters, params, figures: bool = True):
     journey = (contact_journey(workspace=filters.workspace, contact_id=person.contact_id) if person.contact_id
                else visitor_journey(workspace=filters.workspace, visitor_id=person.visitor_id))
     page.tables["journey"] = _journey_table(journey, person.label)
-    page.context.update(person=person, journey=journey, example=not typed)
+    page.context.update(person=person, journey=journey, example="person" not in params and not typed,
+                        export_query=f"person={person.key}", extra_hidden=_hidden(person=person.key))
     if figures:
         page.figures = [journeys_fig.credit_per_touch(c, journey.models) for c in journey.conversions]
     return page

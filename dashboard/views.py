@@ -49,7 +49,9 @@ def page(request, name: str = "overview"):
 
 
 def _page_context(name, form, filters, request) -> dict:
-    data = PAGES[name](filters=filters, params=request.GET, figures=True)
+    params = request.GET.copy()
+    params.update(request.POST)  # a form posted for what must stay out of URLs (the finder's email)
+    data = PAGES[name](filters=filters, params=params, figures=True)
     context = {
         "page": name,
         "title": TITLES[name],
@@ -61,6 +63,8 @@ def _page_context(name, form, filters, request) -> dict:
         "filter_query": _filter_query(filters),
         **data.context,
     }
+    if "export_query" in data.context:  # a page's exports carry its own state (e.g. the person found)
+        context["query"] = f"{context['filter_query']}&{data.context['export_query']}"
     if name == "overview":
         context["audit"] = latest_audit(workspace=filters.workspace)
     return context

@@ -39,6 +39,20 @@ class Person:
     def label(self) -> str:
         return f"Contact {self.contact_id}" if self.contact_id else f"Visitor {self.visitor_id}"
 
+    @property
+    def key(self) -> str:
+        """For links: ``contact:12`` or ``visitor:34`` (ids, never what was typed)."""
+        return f"contact:{self.contact_id}" if self.contact_id else f"visitor:{self.visitor_id}"
+
+    @classmethod
+    def parse(cls, key: str) -> "Person | None":
+        """The person a link names; None for anything else. Journeys are read within the
+        workspace, so another workspace's id shows nothing."""
+        kind, _, number = key.partition(":")
+        if not number.isdigit() or kind not in ("contact", "visitor"):
+            return None
+        return cls(contact_id=int(number)) if kind == "contact" else cls(visitor_id=int(number))
+
     @classmethod
     def of(cls, contact_id: int | None, visitor_id: int | None) -> "Person | None":
         if contact_id:

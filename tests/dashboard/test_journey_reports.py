@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -190,6 +191,15 @@ class TestViews:
                                   {"ws": workspace.pk, **NOV, "repeats": "collapse"}).content.decode()
         assert "Meta → TikTok,3,60.0%,35" in paths_csv
 
+    def test_a_linked_person_of_another_workspace_shows_nothing(self, logged_in, workspace, other_workspace):
+        models_of(other_workspace)
+        stranger = journey(other_workspace, touches=[(1, "organic_search", "click")])
+        attribute(other_workspace)
+        response = logged_in.get(reverse("dashboard:finder"),
+                                 {"ws": workspace.pk, **NOV, "person": f"contact:{stranger.contact_id}"})
+        assert "organic_search" not in response.content.decode()
+        assert "No rows for this selection" in response.content.decode()
+
     def test_the_paths_page_never_shows_another_workspaces_paths(self, logged_in, workspace, other_workspace):
         models_of(other_workspace)
         journey(other_workspace, touches=[(1, "organic_search", "click")])
@@ -201,14 +211,19 @@ class TestViews:
         conversion = journeys["email"]
         conversion.contact.email_hash = hash_email("eve@example.com")
         conversion.contact.save()
-        response = logged_in.get(reverse("dashboard:finder"),
-                                 {"ws": workspace.pk, **NOV, "by": "email", "q": "eve@example.com"})
+        url = f"{reverse('dashboard:finder')}?ws={workspace.pk}&start={NOV['start']}&end={NOV['end']}"
+        response = logged_in.post(url, {"by": "email", "q": "eve@example.com"})
         page = response.content.decode()
         assert response.status_code == 200 and f"Contact {conversion.contact_id}" in page
         assert "Linear share" in page and "100.0%" in page
-        assert "eve@example.com" in page  # typed back into the box, never stored
+        # posted, never in a URL: links and the export name the person by id
+        assert "eve@example.com" not in " ".join(re.findall(r'href="([^"]*)"', page))
+        export = logged_in.get(reverse("dashboard:export", args=["finder", "journey"]),
+                               {"ws": workspace.pk, **NOV, "person": f"contact:{conversion.contact_id}"})
+        assert "email,click,,100.0%" in export.content.decode()
 
     def test_the_finder_answers_bad_input_with_a_400_and_the_fix(self, logged_in, workspace):
-        response = logged_in.get(reverse("dashboard:finder"), {"ws": workspace.pk, "by": "phone", "q": "12"})
+        url = f"{reverse('dashboard:finder')}?ws={workspace.pk}"
+        response = logged_in.post(url, {"by": "phone", "q": "12"})
         assert response.status_code == 400
         assert "not a phone number" in response.content.decode().lower()
