@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
+import plotly.graph_objects as go
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.urls import reverse
 from attribution.identity.normalize import hash_email, hash_phone
 from attribution.models import Touchpoint
 from attribution.runs import services
+from dashboard.figures import paths as paths_fig
 from dashboard.journey_reports import build_paths
 from dashboard.selectors import finder, paths
 from dashboard.selectors.filters import DashboardFilters
@@ -115,6 +117,18 @@ class TestPaths:
             1, [Decimal("7"), Decimal("10"), Decimal("10")])
         assert rows["meta"].customers == 3 and rows["meta"].revenue[0] == Decimal("35")
         assert rows["email"].per_customer(1) == Decimal("10")
+
+    def test_every_figure_spec_is_valid_plotly(self, november):
+        top = paths.top_paths(filters=november)
+        assists = paths.assists(filters=november)
+        labels = paths.step_labels([s for p in top for s in p.steps] + [a.step for a in assists])
+        lag, length = paths.distributions(filters=november)
+        for spec in (paths_fig.path_sankey_spec(paths.labelled(top, labels), labels),
+                     paths_fig.assists_spec(assists, labels),
+                     paths_fig.distribution_spec(lag, title="lag"),
+                     paths_fig.distribution_spec(length, title="length"),
+                     paths_fig.customer_value_spec(paths.customer_value(filters=november), "USD")):
+            assert go.Figure(spec).data  # raises ValueError on any property Plotly does not know
 
     def test_the_page_reads_a_fixed_number_of_queries(self, november, django_assert_max_num_queries):
         with django_assert_max_num_queries(9):
