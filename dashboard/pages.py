@@ -326,4 +326,8 @@ PAGES = {
     "journeys": build_journeys,
     "audits": build_audits,
 }
+
+from .journey_reports import JOURNEY_PAGES  # noqa: E402 (they build PageData, defined above)
+
+PAGES.update(JOURNEY_PAGES)
 __all__ = ["PAGES", "PageData"]

@@ -8,6 +8,7 @@ from django.utils import timezone
 from attribution.models import Workspace
 
 from .forms import filters_from_request
+from .journey_reports import TITLES as JOURNEY_TITLES
 from .models import AuditReport
 from .pages import PAGES
 from .selectors.audits import latest_audit
@@ -20,6 +21,7 @@ TITLES = {
     "diagnostics": "Diagnostics",
     "journeys": "Journeys",
     "audits": "Audits",
+    **JOURNEY_TITLES,
 }
 
 
@@ -42,11 +44,14 @@ def page(request, name: str = "overview"):
         request.GET, workspaces=workspaces, models_for=lambda ws: active_models(workspace=ws)
     )
     with timezone.override(filters.workspace.tzinfo):  # times on screen are the workspace's
-        return render(request, f"dashboard/{name}.html", _page_context(name, form, filters, request))
+        context = _page_context(name, form, filters, request)
+        return render(request, f"dashboard/{name}.html", context, status=context.get("status", 200))
 
 
 def _page_context(name, form, filters, request) -> dict:
-    data = PAGES[name](filters=filters, params=request.GET, figures=True)
+    params = request.GET.copy()
+    params.update(request.POST)  # a form posted for what must stay out of URLs (the finder's email)
+    data = PAGES[name](filters=filters, params=params, figures=True)
     context = {
         "page": name,
         "title": TITLES[name],
@@ -58,6 +63,8 @@ def _page_context(name, form, filters, request) -> dict:
         "filter_query": _filter_query(filters),
         **data.context,
     }
+    if "export_query" in data.context:  # a page's exports carry its own state (e.g. the person found)
+        context["query"] = f"{context['filter_query']}&{data.context['export_query']}"
     if name == "overview":
         context["audit"] = latest_audit(workspace=filters.workspace)
     return context

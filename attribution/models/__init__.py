@@ -1,5 +1,13 @@
 from .ads import Ad, AdCampaign, AdGroup, MetricLevel, PlatformDailyMetric
 from .conversions import ConversionEvent, EventSource
+from .paths import (
+    ConversionPath,
+    CustomerValueRollup,
+    PathLagRollup,
+    PathLevel,
+    PathRollup,
+    PathStepRollup,
+)
 from .runs import (
     AttributionCredit,
     AttributionModelConfig,
@@ -18,7 +26,8 @@ from .workspace import Membership, Role, Site, SiteSecretKey, Workspace
 __all__ = [
     "Ad", "AdCampaign", "AdGroup", "AttributionCredit", "AttributionModelConfig",
     "AttributionRollup", "AttributionRun", "AttributionRunChunk", "ChannelRule", "ChunkStatus",
-    "Contact", "ConversionEvent",
+    "Contact", "ConversionEvent", "ConversionPath", "CustomerValueRollup",
+    "PathLagRollup", "PathLevel", "PathRollup", "PathStepRollup",
     "EventSource", "LookbackWindow", "RuleField", "Membership", "MetricLevel", "ModelKind", "OutboxEntry",
     "OutboxStatus", "PlatformDailyMetric", "Role", "RunStatus", "Site", "SiteSecretKey",
     "TikTokEventSource", "TikTokIntegration", "Touchpoint", "Visitor", "Workspace",

@@ -35,7 +35,7 @@ from attribution.models import (
     Workspace,
 )
 
-from . import readers, writers
+from . import path_writers, readers, writers
 from .config import CHANNELS, DIRECT_CHANNEL, fingerprint, model_specs, window_overrides
 from .selectors import current_full_run
 
@@ -166,6 +166,7 @@ def chunk_process(*, chunk_id: int, inputs: ChunkInputs | None = None) -> bool:
         batch = attribute(conversions, touches, inputs.windows, inputs.specs, direct_channel=DIRECT_CHANNEL)
         rows = writers.write_credits(run, batch.credit_table(), conversions, touches)
         writers.write_rollups(run, batch.models)
+        path_writers.write_paths(run, batch.journeys, conversions, touches)
         chunk.status, chunk.conversions, chunk.credits = ChunkStatus.DONE, len(conversions), rows
         chunk.seconds = time.perf_counter() - started
         chunk.save(update_fields=["status", "conversions", "credits", "seconds"])
@@ -235,6 +236,7 @@ def runs_cleanup(*, workspace: Workspace) -> int:
     for run_id in list(old):
         deleted += AttributionCredit.objects.filter(run_id=run_id)._raw_delete(AttributionCredit.objects.db)
         AttributionRollup.objects.filter(run_id=run_id).delete()
+        path_writers.paths_cleanup(run_id=run_id)
     return deleted
 
 

@@ -48,9 +48,10 @@ class JourneyConversion:
 
 @dataclass(frozen=True)
 class Journey:
-    contact_id: int
+    contact_id: int | None
     models: list
     conversions: list[JourneyConversion]
+    visitor_id: int | None = None  # a lone visitor's journey (contact_id None)
 
 
 def converting_contacts(*, filters: DashboardFilters, limit: int = 25) -> list[ConvertingContact]:
@@ -95,14 +96,35 @@ def contact_journey(*, workspace: Workspace, contact_id: int) -> Journey:
     Touches are those of every visitor (device) linked to the contact; a touch belongs to a
     conversion's path when it happened before it.
     """
+    return _journey(
+        workspace,
+        ConversionEvent.objects.filter(workspace=workspace, contact_id=contact_id),
+        Touchpoint.objects.filter(workspace=workspace, visitor__contact_id=contact_id),
+        contact_id=contact_id,
+    )
+
+
+def visitor_journey(*, workspace: Workspace, visitor_id: int) -> Journey:
+    """As ``contact_journey``, for a visitor no contact claims (the engine's lone-visitor person)."""
+    return _journey(
+        workspace,
+        ConversionEvent.objects.filter(workspace=workspace, visitor_id=visitor_id, contact__isnull=True),
+        Touchpoint.objects.filter(workspace=workspace, visitor_id=visitor_id),
+        contact_id=None,
+        visitor_id=visitor_id,
+    )
+
+
+def _journey(workspace: Workspace, conversions, touches, *, contact_id: int | None,
+             visitor_id: int | None = None) -> Journey:
     models = active_models(workspace=workspace)
     conversions = list(
-        ConversionEvent.objects.filter(workspace=workspace, contact_id=contact_id)
-        .only("id", "event_name", "occurred_at", "value", "currency")
-        .order_by("-occurred_at")[:MAX_CONVERSIONS]
+        conversions.only("id", "event_name", "occurred_at", "value", "currency").order_by("-occurred_at")[
+            :MAX_CONVERSIONS
+        ]
     )[::-1]
     if not conversions:
-        return Journey(contact_id=contact_id, models=models, conversions=[])
+        return Journey(contact_id=contact_id, models=models, conversions=[], visitor_id=visitor_id)
     touches = [
         JourneyTouch(
             touchpoint_id=t["id"],
@@ -112,9 +134,7 @@ def contact_journey(*, workspace: Workspace, contact_id: int) -> Journey:
             utm_campaign=t["utm_campaign"],
             has_ttclid=bool(t["ttclid"]),
         )
-        for t in Touchpoint.objects.filter(
-            workspace=workspace, visitor__contact_id=contact_id, occurred_at__lte=conversions[-1].occurred_at
-        )
+        for t in touches.filter(occurred_at__lte=conversions[-1].occurred_at)
         .order_by("-occurred_at")
         .values("id", "occurred_at", "channel", "kind", "utm_campaign", "ttclid")[:MAX_TOUCHES]
     ][::-1]
@@ -135,4 +155,4 @@ def contact_journey(*, workspace: Workspace, contact_id: int) -> Journey:
         )
         for conv in conversions
     ]
-    return Journey(contact_id=contact_id, models=models, conversions=journey)
+    return Journey(contact_id=contact_id, models=models, conversions=journey, visitor_id=visitor_id)

@@ -1,0 +1,264 @@
+"""Bulk writes of a chunk's journey-report rows: paths, path sums and customer value by first touch.
+
+PostgreSQL: one binary COPY per table into a scratch table whose text columns travel as indexes
+into an array of the batch's distinct strings (paths repeat a lot), then one INSERT … SELECT.
+Elsewhere: bulk_create.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+from django.db import connection, models
+
+from attribution.engine.arrays import Conversions, Touches
+from attribution.engine.customer_value import (
+    CustomerValue,
+    PersonConversions,
+    customer_value,
+    customer_value_delta,
+)
+from attribution.engine.journeys import Journeys
+from attribution.engine.paths import (
+    HORIZON_DAYS,
+    NO_CHANNEL,
+    Paths,
+    conversion_paths,
+    lag_rollup,
+    path_rollup,
+    step_rollup,
+)
+from attribution.models import (
+    AttributionRun,
+    ConversionPath,
+    CustomerValueRollup,
+    PathLagRollup,
+    PathRollup,
+    PathStepRollup,
+    RunStatus,
+)
+
+from .config import CHANNELS
+from .pgcopy import copy_in
+from .readers import currency_name
+from .writers import BATCH, micros_to_decimal
+
+_EPOCH_DAY = date(1970, 1, 1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_CHANNEL_NAMES = np.array([*CHANNELS, "other", ""], dtype=object)  # code -1 (none) → ""
+TIKTOK = CHANNELS.index("tiktok")
+
+
+def channel_names(codes: np.ndarray) -> np.ndarray:
+    return _CHANNEL_NAMES[np.where(codes == NO_CHANNEL, len(_CHANNEL_NAMES) - 1, codes)]
+
+
+def write_paths(run: AttributionRun, journeys: Journeys, conversions: Conversions, touches: Touches) -> int:
+    """Store the chunk's paths, their sums and its customer-value rows; returns the path count."""
+    paths = conversion_paths(journeys, conversions, touches, CHANNELS, tiktok_channel=TIKTOK)
+    _write_conversion_paths(run, paths, conversions)
+    _write_path_rollup(run, paths, conversions)
+    _write_step_rollup(run, journeys, conversions, touches)
+    _write_lag_rollup(run, paths, conversions)
+    _write_customer_value(run, _customer_value_rows(run, paths, conversions))
+    return len(paths)
+
+
+def _write_conversion_paths(run, paths: Paths, conversions: Conversions) -> None:
+    no_touch = paths.first_time < 0
+    _store(ConversionPath, run, {
+        "conversion_id": ("int8", conversions.id, None),
+        "person": ("int8", conversions.person, None),
+        "day": ("date", conversions.day, None),
+        "value": ("numeric6", conversions.value, None),
+        "currency": ("text", _currencies(conversions.currency), None),
+        "touches": ("int8", paths.touches, None),
+        "first_touch_at": ("time", paths.first_time, no_touch),
+        "first_channel": ("text", channel_names(paths.first_channel), None),
+        "last_channel": ("text", channel_names(paths.last_channel), None),
+        "lag_days": ("int8", paths.lag_days, no_touch),
+        "channel_path": ("text", paths.channel_path, None),
+        "campaign_path": ("text", paths.campaign_path, None),
+    })
+
+
+def _write_path_rollup(run, paths: Paths, conversions: Conversions) -> None:
+    sums = path_rollup(paths, conversions)
+    _store(PathRollup, run, {
+        "day": ("date", sums.day, None),
+        "channel_path": ("text", sums.channel_path, None),
+        "campaign_path": ("text", sums.campaign_path, None),
+        "channel_path_collapsed": ("text", sums.channel_path_collapsed, None),
+        "campaign_path_collapsed": ("text", sums.campaign_path_collapsed, None),
+        "touches": ("int8", sums.touches, None),
+        "lag_days": ("int8", sums.lag_days, sums.lag_days < 0),
+        "currency": ("text", _currencies(sums.currency), None),
+        "conversions": ("int8", sums.conversions, None),
+        "value": ("numeric6", sums.value, None),
+    })
+
+
+def _write_step_rollup(run, journeys: Journeys, conversions: Conversions, touches: Touches) -> None:
+    sums = step_rollup(journeys, conversions, touches, CHANNELS, tiktok_channel=TIKTOK)
+    _store(PathStepRollup, run, {
+        "day": ("date", sums.day, None),
+        "level": ("int8", sums.level, None),
+        "step": ("text", sums.step, None),
+        "first_touch": ("int8", sums.first_touch, None),
+        "last_touch": ("int8", sums.last_touch, None),
+        "assisted": ("int8", sums.assisted, None),
+    })
+
+
+def _write_lag_rollup(run, paths: Paths, conversions: Conversions) -> None:
+    sums = lag_rollup(paths, conversions)
+    _store(PathLagRollup, run, {
+        "day": ("date", sums.day, None),
+        "first_channel": ("text", channel_names(sums.first_channel), None),
+        "lag_days": ("int8", sums.lag_days, None),
+        "touches": ("int8", sums.touches, None),
+        "conversions": ("int8", sums.conversions, None),
+    })
+
+
+def _customer_value_rows(run, paths: Paths, conversions: Conversions) -> CustomerValue:
+    """A full run's chunk holds every conversion of its people: their cohort rows. An incremental
+    run adds conversions to people the published output already has: it writes the difference
+    they make to those people's rows, read back from the stored paths."""
+    new = PersonConversions(person=conversions.person, id=conversions.id, day=conversions.day,
+                            value=conversions.value, currency=conversions.currency,
+                            first_time=paths.first_time, first_channel=paths.first_channel)
+    tz = run.workspace.timezone
+    if not run.incremental:
+        return customer_value(new, tz)
+    before = stored_person_conversions(run, np.unique(conversions.person[conversions.person != 0]))
+    return customer_value_delta(customer_value(before, tz),
+                                customer_value(PersonConversions.concat(before, new), tz))
+
+
+def stored_person_conversions(run: AttributionRun, persons: np.ndarray) -> PersonConversions:
+    """The published paths of these people (the output an incremental run extends)."""
+    rows = list(ConversionPath.objects.filter(
+        workspace_id=run.workspace_id, run__status=RunStatus.SUCCEEDED, person__in=persons.tolist(),
+    ).values_list("person", "conversion_id", "day", "value", "currency", "first_touch_at", "first_channel"))
+    codes = {name: code for code, name in enumerate(CHANNELS)}
+    codes["other"] = len(CHANNELS)
+    cols = list(zip(*rows, strict=True)) if rows else [()] * 7
+    return PersonConversions(
+        person=np.array(cols[0], dtype=np.int64), id=np.array(cols[1], dtype=np.int64),
+        day=np.array([(d - _EPOCH_DAY).days for d in cols[2]], dtype=np.int64),
+        value=np.array([int(v.scaleb(6)) for v in cols[3]], dtype=np.int64),
+        currency=np.array([_currency_code(c) for c in cols[4]], dtype=np.int64),
+        first_time=np.array([-1 if t is None else (t - _EPOCH) // timedelta(microseconds=1)
+                             for t in cols[5]], dtype=np.int64),
+        first_channel=np.array([codes.get(c, NO_CHANNEL) for c in cols[6]], dtype=np.int64))
+
+
+def _write_customer_value(run, rows: CustomerValue) -> None:
+    columns = {
+        "day": ("date", rows.day, None),
+        "channel": ("text", channel_names(rows.channel), None),
+        "currency": ("text", _currencies(rows.currency), None),
+        "customers": ("int8", rows.customers, None),
+    }
+    for i, horizon in enumerate(HORIZON_DAYS):
+        columns[f"revenue_{horizon}d"] = ("numeric6", rows.revenue[:, i], None)
+    _store(CustomerValueRollup, run, columns)
+
+
+def _currencies(codes: np.ndarray) -> np.ndarray:
+    distinct, inverse = np.unique(codes, return_inverse=True)
+    return np.array([currency_name(int(c)) for c in distinct], dtype=object)[inverse]
+
+
+def _currency_code(name: str) -> int:
+    code = 0
+    for ch in name[:3]:
+        code = code * 256 + ord(ch)
+    return code << 8 * (3 - len(name[:3])) if name else 0
+
+
+def paths_cleanup(*, run_id: int) -> None:
+    """Delete one (superseded or failed) run's journey-report rows."""
+    for model in (ConversionPath, PathRollup, PathStepRollup, PathLagRollup, CustomerValueRollup):
+        model.objects.filter(run_id=run_id)._raw_delete(model.objects.db)
+
+
+# --- storage -------------------------------------------------------------------------------------
+# columns: name → (kind, values, null mask or None); kinds: int8, numeric6 (micro-units), text
+# (object array of str), date (days since epoch), time (µs since epoch).
+
+def _store(model: type[models.Model], run: AttributionRun, columns: dict) -> None:
+    n = len(next(iter(columns.values()))[1])
+    if not n:
+        return
+    if connection.vendor == "postgresql":
+        _copy(model, run, columns, n)
+        return
+    decode = {
+        "int8": int, "text": str, "numeric6": micros_to_decimal,
+        "date": lambda d: _EPOCH_DAY + timedelta(days=int(d)),
+        "time": lambda us: _EPOCH + timedelta(microseconds=int(us)),
+    }
+    names = list(columns)
+    lists = [columns[c][1].tolist() for c in names]
+    masks = [columns[c][2].tolist() if columns[c][2] is not None else [False] * n for c in names]
+    fns = [decode[columns[c][0]] for c in names]
+    rows = (model(workspace_id=run.workspace_id, run_id=run.id,
+                  **{name: None if masks[j][i] else fns[j](lists[j][i]) for j, name in enumerate(names)})
+            for i in range(n))
+    model.objects.bulk_create(rows, batch_size=BATCH)
+
+
+_SELECT = {
+    "int8": "s.{c}", "numeric6": "s.{c}",
+    "date": "DATE '1970-01-01' + s.{c}::int",
+    "time": "TIMESTAMPTZ 'epoch' + s.{c} * INTERVAL '1 microsecond'",
+}
+
+
+def _factorize(values: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Distinct strings (first-seen order) and each value's index among them: one hash per
+    value, where sorting a million Python strings would take seconds."""
+    index: dict[str, int] = {}
+    codes = np.fromiter((index.setdefault(v, len(index)) for v in values.tolist()), dtype=np.int64,
+                        count=len(values))
+    return list(index), codes
+
+
+def _copy(model, run, columns: dict, n: int) -> None:
+    """Text columns arrive as indexes into the batch's distinct strings, which are copied into one
+    small dictionary table per column and joined back (one table each keeps the planner's row
+    estimates right: a hash join per column)."""
+    scratch = f"load_{model._meta.db_table}"
+    strings, loads, selects, joins = [], [], [], []
+    for name, (kind, values, mask) in columns.items():
+        if kind == "text":
+            distinct, inverse = _factorize(values)
+            table = f"load_strings_{len(strings)}"
+            strings.append((table, distinct))
+            joins.append(f' JOIN {table} ON {table}.i = s."{name}"')
+            selects.append(f"{table}.v")
+            values = inverse.astype(np.int64)
+        else:
+            selects.append(_SELECT[kind].format(c=f'"{name}"'))
+        loads.append((name, "numeric6" if kind == "numeric6" else "int8",
+                      np.asarray(values, dtype=np.int64), mask))
+    declared = ", ".join(f'"{name}" {"numeric(18, 6)" if kind == "numeric6" else "bigint"}'
+                         for name, (kind, _, _) in columns.items())
+    targets = ", ".join(f'"{name}"' for name in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {scratch} ({declared}) ON COMMIT DROP")
+        cursor.execute(f"TRUNCATE {scratch}")
+        copy_in(cursor.cursor, scratch, loads)
+        cursor.execute(f"ANALYZE {scratch}")
+        for table, texts in strings:
+            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (i bigint, v text) ON COMMIT DROP")
+            cursor.execute(f"TRUNCATE {table}")
+            with cursor.cursor.copy(f"COPY {table} (i, v) FROM STDIN") as copy:
+                for row in enumerate(texts):
+                    copy.write_row(row)
+            cursor.execute(f"ANALYZE {table}")
+        cursor.execute(
+            f"INSERT INTO {model._meta.db_table} (workspace_id, run_id, {targets})"
+            f" SELECT %s, %s, {', '.join(selects)} FROM {scratch} s{''.join(joins)}",
+            [run.workspace_id, run.id])
