@@ -1,5 +1,6 @@
 from .ads import Ad, AdCampaign, AdGroup, MetricLevel, PlatformDailyMetric
 from .conversions import ConversionEvent, EventSource
+from .fits import AttributionModelFit, FitStatus
 from .runs import (
     AttributionCredit,
     AttributionModelConfig,
@@ -16,8 +17,8 @@ from .tracking import ChannelRule, Contact, RuleField, Touchpoint, Visitor
 from .workspace import Membership, Role, Site, SiteSecretKey, Workspace
 
 __all__ = [
-    "Ad", "AdCampaign", "AdGroup", "AttributionCredit", "AttributionModelConfig",
-    "AttributionRollup", "AttributionRun", "AttributionRunChunk", "ChannelRule", "ChunkStatus",
+    "Ad", "AdCampaign", "AdGroup", "AttributionCredit", "AttributionModelConfig", "AttributionModelFit",
+    "FitStatus", "AttributionRollup", "AttributionRun", "AttributionRunChunk", "ChannelRule", "ChunkStatus",
     "Contact", "ConversionEvent",
     "EventSource", "LookbackWindow", "RuleField", "Membership", "MetricLevel", "ModelKind", "OutboxEntry",
     "OutboxStatus", "PlatformDailyMetric", "Role", "RunStatus", "Site", "SiteSecretKey",
