@@ -77,8 +77,10 @@ class ShapleyFit:
     value: str
 
     def shares(self) -> np.ndarray:
-        total = self.values.sum()
-        return self.values / total if total > 0 else np.zeros(len(self.channels))
+        """Values normalized to sum to 1; a negative value (revenue worth net of refunds) gets 0."""
+        positive = np.maximum(self.values, 0.0)
+        total = positive.sum()
+        return positive / total if total > 0 else np.zeros(len(self.channels))
 
 
 def fit(counts: CoalitionCounts, *, value: str = "conversion_rate",
