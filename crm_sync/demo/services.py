@@ -51,8 +51,10 @@ class DemoExists(Exception):
 
 
 def demo_seed(*, seed: int = 42, conversions: int = 10_000, days: int = 90,
-              end: datetime | None = None, reset: bool = False, progress=None) -> DemoSummary:
-    """Create (or with ``reset`` recreate) the demo workspace with ``conversions`` conversions.
+              end: datetime | None = None, reset: bool = False, progress=None,
+              non_converting: float = 3.0) -> DemoSummary:
+    """Create (or with ``reset`` recreate) the demo workspace with ``conversions`` conversions,
+    and on average ``non_converting`` visitors who never convert per converting person.
 
     Deterministic for the same seed, size and end date. ``progress(n)`` is called as conversions
     are written (for a progress bar).
@@ -71,7 +73,8 @@ def demo_seed(*, seed: int = 42, conversions: int = 10_000, days: int = 90,
         ("contact", am.Contact), ("visitor", am.Visitor), ("touch", am.Touchpoint),
         ("conversion", am.ConversionEvent), ("deal", Deal), ("stage", DealStageChange)]})
     gen = DemoGenerator(seed=seed, workspace_id=workspace.pk, site_id=site.pk, start=start,
-                        end=end, ads=ads, ids=ids, currency=workspace.currency)
+                        end=end, ads=ads, ids=ids, currency=workspace.currency,
+                        non_converting=non_converting)
     counts = defaultdict(int)
     for batch in gen.batches(conversions):
         with transaction.atomic():
