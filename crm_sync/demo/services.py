@@ -128,7 +128,8 @@ def _setup_workspace():
     _, secret = site.issue_secret_key(label="demo backend")
     for kind, params in [("last_click", {}), ("first_click", {}), ("last_non_direct", {}),
                          ("linear", {}), ("time_decay", {"half_life_days": 7}),
-                         ("position_based", {"first": 0.4, "last": 0.4})]:
+                         ("position_based", {"first": 0.4, "last": 0.4}),
+                         ("markov", {"order": 1}), ("shapley", {"value": "conversion_rate"})]:
         am.AttributionModelConfig.objects.create(workspace=workspace, kind=kind, params=params)
     for channel, click, view in [("tiktok", 7, 1), ("meta", 7, 1), ("google", 28, 0),
                                  ("email", 7, 0)]:
