@@ -59,15 +59,14 @@ def fit(kind: str, params: dict, counts, *, channel_codes: int) -> FitOutcome:
         return FitOutcome(kind, None, journeys, conversions,
                           f"Only {conversions} converting journeys (at least {minimum} needed):"
                           " no credits were written for this model.", None)
-    if kind == "markov":
-        model = markov.fit(counts)
-        raw = model.shares()
-    else:
-        try:
+    try:
+        if kind == "markov":
+            model = markov.fit(counts)
+        else:
             model = shapley.fit(counts, value=params.get("value", "conversion_rate"))
-        except ValueError as exc:
-            return FitOutcome(kind, None, journeys, conversions, f"{exc} No credits were written.", None)
-        raw = model.shares()
+    except ValueError as exc:  # too many channels (Shapley) or states (Markov) to solve exactly
+        return FitOutcome(kind, None, journeys, conversions, f"{exc} No credits were written.", None)
+    raw = model.shares()
     effects = np.zeros(max(channel_codes, int(model.channels.max(initial=-1)) + 1))
     effects[model.channels] = raw
     return FitOutcome(kind, effects, journeys, conversions, "", model)

@@ -19,6 +19,7 @@ from .segments import positions_in_segment, segment_ids
 
 START, CONVERSION, NULL = 0, -1, -2  # state codes; a channel state's code is > 0
 MAX_ORDER = 4
+MAX_STATES = 3000  # a dense chain of 3,000 states is 72 MB and a few seconds per channel to solve
 _BASE = 32  # one digit per remembered channel: code + 1 (0 = "before the path began")
 
 
@@ -115,9 +116,15 @@ class MarkovFit:
 
 
 def fit(counts: MarkovCounts) -> MarkovFit:
-    """Solve the absorbing chain for P(conversion), then once per channel with it removed."""
+    """Solve the absorbing chain for P(conversion), then once per channel with it removed.
+
+    ValueError when the chain has more than MAX_STATES states (a high order on varied journeys).
+    """
     transient = counts.source >= 0
     states = np.unique(np.concatenate(([START], counts.source[transient])))
+    if len(states) > MAX_STATES:
+        raise ValueError(f"A Markov chain of order {counts.order} has {len(states):,} states on these"
+                         f" journeys (at most {MAX_STATES:,} are solved exactly): lower the order.")
     index = np.searchsorted(states, counts.source)
     out = np.bincount(index, weights=counts.count, minlength=len(states))
     probability = counts.count / out[index]

@@ -7,7 +7,7 @@ from .runs import AttributionModelConfig, AttributionRun
 
 class FitStatus(models.TextChoices):
     FITTED = "fitted", "Fitted"
-    TOO_FEW = "too_few", "Not fitted: too little data"
+    NOT_FITTED = "not_fitted", "Not fitted (see the message)"
 
 
 class AttributionModelFit(models.Model):

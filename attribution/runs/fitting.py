@@ -101,7 +101,7 @@ def _copy_base_fits(run: AttributionRun, specs: list[ModelSpec]) -> list[Attribu
         fit = base.get(spec.key)
         if fit is None:
             rows.append(AttributionModelFit(
-                run=run, model_config_id=spec.key, status=FitStatus.TOO_FEW,
+                run=run, model_config_id=spec.key, status=FitStatus.NOT_FITTED,
                 message="The full run this run extends has no fit for this model: run a full run."))
             continue
         fit.pk, fit.run = None, run
@@ -113,7 +113,7 @@ def _copy_base_fits(run: AttributionRun, specs: list[ModelSpec]) -> list[Attribu
 def _fit_row(run: AttributionRun, spec: ModelSpec, outcome: data_driven.FitOutcome) -> AttributionModelFit:
     row = AttributionModelFit(run=run, model_config_id=spec.key, journeys=outcome.journeys,
                               converting=outcome.conversions, message=outcome.reason,
-                              status=FitStatus.TOO_FEW if outcome.effects is None else FitStatus.FITTED)
+                              status=FitStatus.NOT_FITTED if outcome.effects is None else FitStatus.FITTED)
     model = outcome.model
     if model is None:
         return row

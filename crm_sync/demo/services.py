@@ -101,9 +101,9 @@ def demo_seed(*, seed: int = 42, conversions: int = 10_000, days: int = 90,
 def _delete_workspace(workspace: am.Workspace) -> None:
     """Delete a (possibly huge) workspace table by table, not through Django's collector."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {am.AttributionRunChunk._meta.db_table} WHERE run_id IN "
-                       f"(SELECT id FROM {am.AttributionRun._meta.db_table} WHERE workspace_id = %s)",
-                       [workspace.pk])
+        for by_run in (am.AttributionRunChunk, am.AttributionModelFit):
+            cursor.execute(f"DELETE FROM {by_run._meta.db_table} WHERE run_id IN (SELECT id FROM"
+                           f" {am.AttributionRun._meta.db_table} WHERE workspace_id = %s)", [workspace.pk])
         for model in _WORKSPACE_TABLES:
             cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE workspace_id = %s",
                            [workspace.pk])

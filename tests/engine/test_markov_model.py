@@ -102,3 +102,13 @@ def test_a_journey_of_channels_without_effect_is_split_equally():
 
     _, share = weights(journeys, Touched, None, effects=np.array([1.0, 0.0, 0.0, 0.0]))
     assert share == pytest.approx([0.5, 0.5])
+
+
+def test_a_chain_with_more_states_than_can_be_solved_exactly_is_not_fitted_and_says_why():
+    from attribution.engine import data_driven
+
+    rng = np.random.default_rng(3)  # 12 channels, 8 steps: thousands of distinct 4-channel states
+    journeys = [">".join("abcdefghijkl"[c] for c in rng.integers(0, 12, 8)) + "+" for _ in range(2000)]
+    counts = markov.count(paths(*journeys), order=4)
+    outcome = data_driven.fit("markov", {"min_conversions": 1}, counts, channel_codes=12)
+    assert outcome.effects is None and "lower the order" in outcome.reason
