@@ -129,6 +129,7 @@ def test_same_seed_gives_the_same_data(demo):
 
     before = fingerprint(workspace)
     call_command("run_attribution", workspace=DEMO_SLUG, stdout=StringIO())  # runs, chunks, credits
+    assert am.AttributionModelFit.objects.filter(status=am.FitStatus.FITTED).count() == 2  # and fits
     call_command("seed_demo", *ARGS, "--reset", stdout=StringIO())
     assert fingerprint(am.Workspace.objects.get(slug=DEMO_SLUG)) == before
 
