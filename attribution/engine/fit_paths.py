@@ -12,7 +12,6 @@ import numpy as np
 
 from .arrays import Conversions, Touches
 from .journeys import build_journeys
-from .segments import segment_ids
 from .windows import LookbackWindows
 
 
@@ -38,24 +37,27 @@ def fit_paths(conversions: Conversions, touches: Touches, windows: LookbackWindo
     """Paths of ``conversions`` and of the non-converting people among ``touches``' people.
 
     ``since_us``: the period's start; a non-converting journey only uses touches from then on.
+    Both kinds go through one eligibility pass: a non-converting person gets a stand-in
+    conversion at their last touch.
     """
-    converting = build_journeys(conversions, touches, windows)
-    n_conv = len(converting.attributed)
-    first = segment_ids(converting.starts, len(converting))
-
+    n = len(conversions)
     lonely = ~np.isin(touches.person, conversions.person) & (touches.time >= since_us)
-    idle = _take(touches, lonely)
-    persons, last = _last_touch_per_person(idle)
-    pseudo = Conversions.from_columns(id=np.arange(len(persons)), person=persons, time=last)
-    idle_journeys = build_journeys(pseudo, idle, windows)
-    second = segment_ids(idle_journeys.starts, len(idle_journeys)) + n_conv
-
-    channel = np.concatenate((touches.channel[converting.touch], idle.channel[idle_journeys.touch]))
-    converted = np.concatenate((np.ones(n_conv, bool), np.zeros(len(idle_journeys.attributed), bool)))
-    value = np.concatenate((conversions.value[converting.attributed],
-                            np.zeros(len(idle_journeys.attributed), dtype=np.int64)))
-    return PathSet(channel=channel.astype(np.int64), journey=np.concatenate((first, second)),
-                   converted=converted, value=value)
+    persons, last = _last_touch_per_person(_take(touches, lonely))
+    both = Conversions.from_columns(
+        id=np.concatenate((conversions.id, np.zeros(len(persons), dtype=np.int64))),
+        person=np.concatenate((conversions.person, persons)),
+        time=np.concatenate((conversions.time, last)),
+        value=np.concatenate((conversions.value, np.zeros(len(persons), dtype=np.int64))))
+    journeys = build_journeys(both, touches, windows)
+    keep = (journeys.conv < n) | (touches.time[journeys.touch] >= since_us)
+    conv, touch = journeys.conv[keep], journeys.touch[keep]
+    first = np.flatnonzero(np.diff(conv, prepend=-1))  # pairs come grouped by conversion
+    starts = np.zeros(len(conv), dtype=np.int64)
+    starts[first] = 1
+    journey = np.cumsum(starts) - 1
+    owner = conv[first]
+    return PathSet(channel=touches.channel[touch].astype(np.int64), journey=journey.astype(np.int64),
+                   converted=owner < n, value=both.value[owner])
 
 
 def _take(touches: Touches, rows: np.ndarray) -> Touches:
