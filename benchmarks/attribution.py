@@ -6,7 +6,9 @@
 Prints, in one run: the floor (a plain full scan of the touchpoints), our full run end to end in
 one process and through N Celery workers (seconds, peak RSS, conversions/s), an incremental run
 of 1 % new conversions, and marketing-attribution-models computing the same models on the same
-journeys in memory. Figures are printed, never asserted.
+journeys in memory. Then the data-driven models: full runs with last click alone, the six
+rule-based models and all eight (the fit pass included), and Markov and Shapley in memory, ours
+beside mam's on the same converting and non-converting paths. Figures are printed, never asserted.
 """
 
 import argparse
@@ -294,6 +296,84 @@ def our_channel_totals() -> dict:
     return out
 
 
+def use_models(kinds) -> None:
+    """Make exactly ``kinds`` the workspace's active models (creating the configs if needed)."""
+    from attribution.models import AttributionModelConfig
+
+    ws = workspace()
+    services.default_models_ensure(workspace=ws)
+    for kind in set(AttributionModelConfig.objects.filter(workspace=ws).values_list("kind", flat=True)):
+        AttributionModelConfig.objects.filter(workspace=ws, kind=kind).update(is_active=kind in kinds)
+
+
+def data_driven_runs() -> dict[str, dict]:
+    """Full runs in one process with 1, 6 and 8 models (each a fresh full run: the config changed)."""
+    from attribution.engine.data_driven import FITTED_KINDS
+    from attribution.models import ModelKind
+
+    rules = [k for k in ModelKind.values if k not in FITTED_KINDS]
+    out = {}
+    for label, kinds in (("1 model (last click)", ["last_click"]), ("6 rule-based models", rules),
+                         ("8 models (6 + Markov + Shapley)", ModelKind.values)):
+        use_models(kinds)
+        out[label] = inline()
+    use_models(ModelKind.values)
+    return out
+
+
+def data_driven_in_memory() -> dict:
+    """The fit and credit passes of both data-driven models in memory, and mam's Markov and
+    Shapley on the very same paths (converting and non-converting)."""
+    import polars as pl
+    from mam.models.markov import MarkovModel
+    from mam.models.shapley import ShapleyModel
+
+    from attribution.engine import data_driven
+    from attribution.engine.fit_paths import fit_paths
+    from attribution.engine.journeys import build_journeys
+    from attribution.engine.pipeline import ModelSpec, model_credits
+    from attribution.engine.windows import LookbackWindows
+    from attribution.runs.config import CHANNELS, DIRECT_CHANNEL, window_overrides
+
+    ws = workspace()
+    run = AttributionRun.objects.filter(workspace=ws, status=RunStatus.SUCCEEDED,
+                                        incremental=False).latest("id")
+    windows = LookbackWindows.build(CHANNELS, window_overrides(workspace=ws))
+    span = (-(2**62), 2**62)
+    conversions = readers.read_conversions(run, span)
+    touches = readers.read_touches(run, np.zeros(0, dtype=np.int64), span, windows.longest)
+    started = time.perf_counter()
+    paths = fit_paths(conversions, touches, windows, since_us=readers.micros(run.period_start))
+    timings = {"paths": time.perf_counter() - started}
+    journeys = build_journeys(conversions, touches, windows)
+    for kind in data_driven.FITTED_KINDS:
+        started = time.perf_counter()
+        counts = data_driven.count(kind, {}, paths)
+        outcome = data_driven.fit(kind, {}, counts, channel_codes=len(CHANNELS) + 1)
+        spec = data_driven.with_effects(ModelSpec(kind), outcome.effects)
+        model_credits(spec, journeys, conversions, touches, direct_channel=DIRECT_CHANNEL)
+        timings[kind] = time.perf_counter() - started
+    started = time.perf_counter()
+    for kind in ("last_click", "first_click", "last_non_direct", "linear", "time_decay", "position_based"):
+        model_credits(ModelSpec(kind), journeys, conversions, touches, direct_channel=DIRECT_CHANNEL)
+    timings["six rule-based"] = time.perf_counter() - started
+
+    names = np.array([*CHANNELS, "other"], dtype=object)
+    starts = paths.starts
+    frame = pl.DataFrame({
+        "journey_id": np.arange(len(paths)),
+        "channels": pl.Series([list(x) for x in np.split(names[paths.channel], starts[1:])]),
+        "has_conversion": paths.converted, "weight": np.ones(len(paths), dtype=np.int64),
+        "conversion_value": paths.value / 1_000_000})
+    for label, model in (("mam markov", MarkovModel()), ("mam shapley", ShapleyModel(max_size=None))):
+        started = time.perf_counter()
+        model.get_aggregated_results(frame)
+        timings[label] = time.perf_counter() - started
+    timings["journeys"] = len(paths)
+    timings["converting"] = int(paths.converted.sum())
+    return timings
+
+
 def report(label: str, result: dict | None, baseline: float) -> None:
     if result is None:
         print(f"{label:<34} skipped (no REDIS_URL)")
@@ -318,6 +398,10 @@ def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL=postgres://… (the benchmark measures PostgreSQL).")
     seed(args.conversions, args.reuse)
+    from attribution.engine.data_driven import FITTED_KINDS
+    from attribution.models import ModelKind
+
+    use_models([k for k in ModelKind.values if k not in FITTED_KINDS])  # the six, as before
     settle()
     floor, touch_count = floor_scan()
     print(f"{'floor: full scan of touchpoints':<34} {floor:7.2f} s  ({touch_count:,} touchpoints)")
@@ -350,6 +434,20 @@ def main() -> None:
         "largest per-channel revenue gap vs peer: "
         + ", ".join(f"{k} {v:,.2f}" for k, v in mam["max_channel_gap"].items())
     )
+    print("--- data-driven models ---")
+    runs = data_driven_runs()
+    for label, result in runs.items():
+        report(f"full run, {label}", result, floor)
+    one, six, eight = (r["seconds"] for r in runs.values())
+    print(f"the two data-driven models add {eight - six:.2f} s; the five rules beyond last click"
+          f" add {six - one:.2f} s")
+    memory = data_driven_in_memory()
+    print(f"in memory, {memory['journeys']:,} paths ({memory['converting']:,} converting):"
+          f" build paths {memory['paths']:.2f} s")
+    for label in ("markov", "shapley", "six rule-based", "mam markov", "mam shapley"):
+        print(f"  {label:<32} {memory[label]:7.2f} s")
+    print(f"mam markov / ours: {memory['mam markov'] / memory['markov']:.1f}×;"
+          f" mam shapley / ours: {memory['mam shapley'] / memory['shapley']:.1f}×")
 
 
 if __name__ == "__main__":

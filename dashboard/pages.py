@@ -127,12 +127,12 @@ def _entity_tables(table, level: str, model) -> dict[str, Table]:
         )
         links.append(f"level={nxt}&parent={r.entity_id}" if nxt else None)
         if rec:
-            advice.append([r.name, rec.action, rec.reason, rec.evidence])
+            advice.append([r.name, rec.action, rec.reason, rec.evidence, rec.confidence])
     return {
         "entities": Table(f"TikTok {MetricLevel(level).label.lower()}s", columns, rows, links),
         "recommendations": Table(
             f"Recommendations under {model or 'no model'}",
-            ["Name", "Action", "Why", "Data behind it"],
+            ["Name", "Action", "Why", "Data behind it", "How sure"],
             advice,
         ),
     }

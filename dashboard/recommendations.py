@@ -7,6 +7,8 @@ data it rests on, and too little data always means "hold".
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .confidence import roas_interval
+
 SCALE, HOLD, CUT = "scale", "hold", "cut"
 
 
@@ -15,6 +17,13 @@ class Recommendation:
     action: str
     reason: str
     evidence: str  # how much data is behind it, in words
+    interval: str = ""  # the ROAS interval that data allows
+    agreement: str = ""  # whether the other models recommend the same
+
+    @property
+    def confidence(self) -> str:
+        interval = f"{self.interval}." if self.interval else ""
+        return " ".join(part for part in (interval, self.agreement) if part)
 
     @property
     def css(self) -> str:
@@ -37,6 +46,13 @@ def recommend(
     min_conversions credited conversions, unless spend is large and nothing converted at all.
     """
     evidence = f"{conversions:.1f} credited conversions, {clicks} clicks, {spend:.2f} spend"
+    interval = roas_interval(spend=spend, revenue=revenue, conversions=conversions)
+    rec = _decide(spend=spend, revenue=revenue, conversions=conversions, target_roas=target_roas,
+                  min_conversions=min_conversions, min_spend=min_spend, evidence=evidence)
+    return Recommendation(rec.action, rec.reason, rec.evidence, interval.text if interval else "")
+
+
+def _decide(*, spend, revenue, conversions, target_roas, min_conversions, min_spend, evidence):
     if spend <= 0:
         return Recommendation(HOLD, "No spend in the period.", evidence)
     roas = Decimal(str(revenue)) / spend

@@ -12,6 +12,7 @@ from attribution.models import (
 from attribution.runs.services import RunError, run_request
 
 from .base import ReadOnlyScopedAdmin, WorkspaceScopedAdmin
+from .fits import AttributionModelFitInline
 
 
 @admin.register(AttributionModelConfig)
@@ -74,7 +75,7 @@ class AttributionRunAdmin(ReadOnlyScopedAdmin):
     list_filter = ["workspace", "status", "incremental"]
     readonly_fields = ["progress_pct"]
     actions = [run_full_now, run_incremental_now]
-    inlines = [AttributionRunChunkInline]
+    inlines = [AttributionModelFitInline, AttributionRunChunkInline]
 
     @admin.display(description="Progress")
     def progress_pct(self, obj):

@@ -5,8 +5,9 @@ from typing import Any
 
 import numpy as np
 
-from . import first_click, last_click, last_non_direct, linear, position_based, time_decay
+from . import first_click, fitted_credit, last_click, last_non_direct, linear, position_based, time_decay
 from .arrays import NO_TOUCH, Conversions, Credits, Rollup, Touches
+from .data_driven import FITTED_KINDS
 from .journeys import Journeys, build_journeys
 from .revenue import split_value
 from .rollup import rollup
@@ -19,6 +20,8 @@ MODELS = {
     "linear": linear.weights,
     "time_decay": time_decay.weights,
     "position_based": position_based.weights,
+    "markov": fitted_credit.weights,  # params: {"effects": ...} from data_driven.fit
+    "shapley": fitted_credit.weights,
 }
 
 
@@ -60,7 +63,12 @@ def attribute(conversions: Conversions, touches: Touches, windows: LookbackWindo
 
 def model_credits(spec: ModelSpec, journeys: Journeys, conversions: Conversions, touches: Touches,
                   *, direct_channel: int = -2) -> Credits:
-    """One model's credits, unattributed conversions included as one credit with no touch."""
+    """One model's credits, unattributed conversions included as one credit with no touch.
+
+    A data-driven spec without fitted effects (too few converting journeys) credits nothing.
+    """
+    if spec.kind in FITTED_KINDS and spec.params.get("effects") is None:
+        return _no_credits()
     try:
         compute = MODELS[spec.kind]
     except KeyError:
@@ -77,6 +85,11 @@ def model_credits(spec: ModelSpec, journeys: Journeys, conversions: Conversions,
     # Pairs come grouped by conversion and the unattributed conversions are others: still grouped.
     return Credits(conv=conv, touch=touch, weight=weight,
                    revenue=split_value(conv, weight, conversions.value), row=row)
+
+
+def _no_credits() -> Credits:
+    empty = np.zeros(0, dtype=np.int64)
+    return Credits(conv=empty, touch=empty, weight=np.zeros(0), revenue=empty, row=empty)
 
 
 @dataclass(frozen=True)

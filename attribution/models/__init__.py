@@ -1,5 +1,6 @@
 from .ads import Ad, AdCampaign, AdGroup, MetricLevel, PlatformDailyMetric
 from .conversions import ConversionEvent, EventSource
+from .fits import AttributionModelFit, FitStatus
 from .paths import (
     ConversionPath,
     CustomerValueRollup,
@@ -24,11 +25,11 @@ from .tracking import ChannelRule, Contact, RuleField, Touchpoint, Visitor
 from .workspace import Membership, Role, Site, SiteSecretKey, Workspace
 
 __all__ = [
-    "Ad", "AdCampaign", "AdGroup", "AttributionCredit", "AttributionModelConfig",
+    "Ad", "AdCampaign", "AdGroup", "AttributionCredit", "AttributionModelConfig", "AttributionModelFit",
     "AttributionRollup", "AttributionRun", "AttributionRunChunk", "ChannelRule", "ChunkStatus",
-    "Contact", "ConversionEvent", "ConversionPath", "CustomerValueRollup",
-    "PathLagRollup", "PathLevel", "PathRollup", "PathStepRollup",
-    "EventSource", "LookbackWindow", "RuleField", "Membership", "MetricLevel", "ModelKind", "OutboxEntry",
-    "OutboxStatus", "PlatformDailyMetric", "Role", "RunStatus", "Site", "SiteSecretKey",
-    "TikTokEventSource", "TikTokIntegration", "Touchpoint", "Visitor", "Workspace",
+    "Contact", "ConversionEvent", "ConversionPath", "CustomerValueRollup", "EventSource", "FitStatus",
+    "LookbackWindow", "Membership", "MetricLevel", "ModelKind", "OutboxEntry", "OutboxStatus",
+    "PathLagRollup", "PathLevel", "PathRollup", "PathStepRollup", "PlatformDailyMetric", "Role",
+    "RuleField", "RunStatus", "Site", "SiteSecretKey", "TikTokEventSource", "TikTokIntegration",
+    "Touchpoint", "Visitor", "Workspace",
 ]

@@ -22,12 +22,16 @@ class ModelKind(models.TextChoices):
     LINEAR = "linear", "Linear"
     TIME_DECAY = "time_decay", "Time decay"
     POSITION_BASED = "position_based", "Position based (U-shaped)"
+    MARKOV = "markov", "Data-driven: Markov chain"
+    SHAPLEY = "shapley", "Data-driven: Shapley value"
 
 
 class AttributionModelConfig(models.Model):
     """One model a workspace computes, with its parameters.
 
-    params: time_decay → {"half_life_days": 7}; position_based → {"first": 0.4, "last": 0.4}.
+    params: time_decay → {"half_life_days": 7}; position_based → {"first": 0.4, "last": 0.4};
+    markov → {"order": 1, "repeats": false, "min_conversions": 30};
+    shapley → {"value": "conversion_rate" | "revenue", "min_conversions": 30}.
     """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="model_configs")

@@ -11,7 +11,10 @@ from attribution.models.workspace import default_attributed_events
 CHANNELS: list[str] = list(Channel.values)
 DIRECT_CHANNEL = CHANNELS.index(Channel.DIRECT)
 UNATTRIBUTED = "unattributed"
-_PARAM_NAMES = {ModelKind.TIME_DECAY: {"half_life_days"}, ModelKind.POSITION_BASED: {"first", "last"}}
+_PARAM_NAMES = {ModelKind.TIME_DECAY: {"half_life_days"}, ModelKind.POSITION_BASED: {"first", "last"},
+                ModelKind.MARKOV: {"order", "repeats", "min_conversions"},
+                ModelKind.SHAPLEY: {"value", "min_conversions"}}
+_TEXT_PARAMS = {"value", "repeats"}  # kept as given; the others are numbers
 
 
 def model_specs(*, workspace: Workspace, ids: list[int] | None = None) -> list[ModelSpec]:
@@ -28,7 +31,8 @@ def model_specs(*, workspace: Workspace, ids: list[int] | None = None) -> list[M
     specs = []
     for config in configs:
         allowed = _PARAM_NAMES.get(config.kind, set())
-        params = {k: float(v) for k, v in (config.params or {}).items() if k in allowed}
+        params = {k: v if k in _TEXT_PARAMS else float(v)
+                  for k, v in (config.params or {}).items() if k in allowed}
         specs.append(ModelSpec(kind=config.kind, params=params, key=config.id))
     return specs
 

@@ -145,3 +145,8 @@ def read_touches(run: AttributionRun, persons: np.ndarray, person_range: tuple[i
 
 def _datetime(micros: int) -> datetime:
     return _EPOCH + timedelta(microseconds=micros)  # exact (a float of seconds may be 1 µs off)
+
+
+def micros(moment: datetime) -> int:
+    """Microseconds since the epoch, as the engine's arrays hold times."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)

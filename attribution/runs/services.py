@@ -35,7 +35,7 @@ from attribution.models import (
     Workspace,
 )
 
-from . import path_writers, readers, writers
+from . import fitting, path_writers, readers, writers
 from .config import CHANNELS, DIRECT_CHANNEL, fingerprint, model_specs, window_overrides
 from .selectors import current_full_run
 
@@ -134,6 +134,7 @@ def chunk_inputs(*, run: AttributionRun, chunk: AttributionRunChunk,
     """Read a chunk's inputs. ``conversions``: the run's conversions read already (any superset of
     the chunk's); the chunk keeps those of its person range, as its own read would return."""
     specs = model_specs(workspace=run.workspace, ids=run.model_config_ids)
+    specs = fitting.credit_specs(run=run, specs=specs)
     windows = LookbackWindows.build(CHANNELS, window_overrides(workspace=run.workspace))
     span = (chunk.person_lo, chunk.person_hi)
     if conversions is None:
@@ -249,6 +250,7 @@ def run_execute(*, run: AttributionRun, progress: Callable[[int, int], None] | N
     try:
         conversions = readers.read_conversions(run, None) if run.incremental else None
         chunks = run_plan(run=run, persons=None if conversions is None else conversions.person)
+        fitting.run_fit(run=run)
         for chunk, inputs in _read_ahead(run, chunks, conversions):
             chunk_process(chunk_id=chunk.id, inputs=inputs)
             if progress:
@@ -290,7 +292,7 @@ def _inputs_in_thread(run: AttributionRun, chunk: AttributionRunChunk,
 
 
 def default_models_ensure(*, workspace: Workspace) -> list[AttributionModelConfig]:
-    """Give a workspace without any model config the six standard models with default parameters."""
+    """Give a workspace without any model config every model kind with default parameters."""
     if AttributionModelConfig.objects.filter(workspace=workspace).exists():
         return list(AttributionModelConfig.objects.filter(workspace=workspace))
     return AttributionModelConfig.objects.bulk_create(

@@ -1,7 +1,8 @@
 """Celery tasks of attribution runs. They take ids, are idempotent and acknowledge late.
 
-start → one ``attribution_chunk`` per chunk (any worker may take any) → the chunk that finishes
-last enqueues ``attribution_finalize`` → ``attribution_cleanup`` removes replaced output.
+start (plan, then fit the data-driven models) → one ``attribution_chunk`` per chunk (any worker
+may take any) → the chunk that finishes last enqueues ``attribution_finalize`` →
+``attribution_cleanup`` removes replaced output.
 Only database connection errors are retried; anything else fails the run with its message.
 """
 
@@ -12,7 +13,7 @@ from django.db import InterfaceError, OperationalError
 
 from attribution.models import AttributionRun, AttributionRunChunk, Workspace
 
-from . import services
+from . import fitting, services
 
 logger = logging.getLogger(__name__)
 RETRYABLE = (OperationalError, InterfaceError)
@@ -31,6 +32,8 @@ def attribution_run_start(run_id: int) -> None:
     run = AttributionRun.objects.select_related("workspace").get(id=run_id)
     try:
         chunks = services.run_chunks_pending(run=run)
+        if chunks:
+            fitting.run_fit(run=run)  # once, before any chunk credits
     except Exception as exc:
         _failing(run_id, exc)
         raise

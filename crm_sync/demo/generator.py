@@ -8,7 +8,9 @@ Realism that the dashboard's diagnostics should find:
 - conversion tags firing on page load (a "conversion" one second after the landing);
 - server events delivered days late;
 - platform-reported conversions over-counted (pixel firing on page load) and reported under a
-  7-day-click / 1-day-view window next to a 28-day-click one.
+  7-day-click / 1-day-view window next to a 28-day-click one;
+- visitors who never convert (``non_converting`` per converting person, on average): the
+  journeys the data-driven models need besides the converting ones.
 """
 
 import hashlib
@@ -82,8 +84,10 @@ class DemoGenerator:
     """Yields ``Batch``es of rows until ``conversions`` conversion rows were produced."""
 
     def __init__(self, *, seed: int, workspace_id: int, site_id: int, start: datetime,
-                 end: datetime, ads: dict[str, list[AdRef]], ids: Ids, currency: str = "USD"):
+                 end: datetime, ads: dict[str, list[AdRef]], ids: Ids, currency: str = "USD",
+                 non_converting: float = 3.0):
         self.rng = random.Random(seed)
+        self.non_converting = non_converting
         self.ws, self.site = workspace_id, site_id
         self.start, self.end, self.ids, self.currency = start, end, ids, currency
         self.ads = ads
@@ -133,7 +137,25 @@ class DemoGenerator:
             made += self._journey(batch, devices, contact_id, email_hash, phone_hash, at,
                                   limit=limit - made)
             at = at + timedelta(days=rng.uniform(5, 45))
+        whole = int(self.non_converting)
+        for _ in range(whole + (rng.random() < self.non_converting - whole)):
+            self._browser(batch)
         return made
+
+    def _browser(self, batch: Batch) -> None:
+        """A visitor who looks around and never converts: one to a few touches over some days;
+        a few gave an email (a newsletter sign-up) and so are a contact."""
+        rng = self.rng
+        contact_id = None
+        if rng.random() < 0.1:
+            contact_id = self._new("contact")
+            batch.contacts.append((contact_id, self.ws, _sha(f"browser{contact_id}@example.com"), "", "",
+                                   "", False, self.start))
+        visitor_id, _ = self._visitor(batch, contact_id)
+        last = self.start + timedelta(seconds=rng.random() * self.span)
+        for i, days_before in enumerate(sorted((rng.expovariate(1 / 4.0) for _ in range(
+                min(1 + int(rng.expovariate(1 / 1.2)), 8))), reverse=True)):
+            self._touch(batch, visitor_id, last - timedelta(days=days_before), i == 0)
 
     def _visitor(self, batch: Batch, contact_id) -> tuple[int, uuid.UUID]:
         vid = self._new("visitor")

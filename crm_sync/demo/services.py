@@ -51,8 +51,10 @@ class DemoExists(Exception):
 
 
 def demo_seed(*, seed: int = 42, conversions: int = 10_000, days: int = 90,
-              end: datetime | None = None, reset: bool = False, progress=None) -> DemoSummary:
-    """Create (or with ``reset`` recreate) the demo workspace with ``conversions`` conversions.
+              end: datetime | None = None, reset: bool = False, progress=None,
+              non_converting: float = 3.0) -> DemoSummary:
+    """Create (or with ``reset`` recreate) the demo workspace with ``conversions`` conversions,
+    and on average ``non_converting`` visitors who never convert per converting person.
 
     Deterministic for the same seed, size and end date. ``progress(n)`` is called as conversions
     are written (for a progress bar).
@@ -71,7 +73,8 @@ def demo_seed(*, seed: int = 42, conversions: int = 10_000, days: int = 90,
         ("contact", am.Contact), ("visitor", am.Visitor), ("touch", am.Touchpoint),
         ("conversion", am.ConversionEvent), ("deal", Deal), ("stage", DealStageChange)]})
     gen = DemoGenerator(seed=seed, workspace_id=workspace.pk, site_id=site.pk, start=start,
-                        end=end, ads=ads, ids=ids, currency=workspace.currency)
+                        end=end, ads=ads, ids=ids, currency=workspace.currency,
+                        non_converting=non_converting)
     counts = defaultdict(int)
     for batch in gen.batches(conversions):
         with transaction.atomic():
@@ -98,9 +101,9 @@ def demo_seed(*, seed: int = 42, conversions: int = 10_000, days: int = 90,
 def _delete_workspace(workspace: am.Workspace) -> None:
     """Delete a (possibly huge) workspace table by table, not through Django's collector."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {am.AttributionRunChunk._meta.db_table} WHERE run_id IN "
-                       f"(SELECT id FROM {am.AttributionRun._meta.db_table} WHERE workspace_id = %s)",
-                       [workspace.pk])
+        for by_run in (am.AttributionRunChunk, am.AttributionModelFit):
+            cursor.execute(f"DELETE FROM {by_run._meta.db_table} WHERE run_id IN (SELECT id FROM"
+                           f" {am.AttributionRun._meta.db_table} WHERE workspace_id = %s)", [workspace.pk])
         for model in _WORKSPACE_TABLES:
             cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE workspace_id = %s",
                            [workspace.pk])
@@ -125,7 +128,8 @@ def _setup_workspace():
     _, secret = site.issue_secret_key(label="demo backend")
     for kind, params in [("last_click", {}), ("first_click", {}), ("last_non_direct", {}),
                          ("linear", {}), ("time_decay", {"half_life_days": 7}),
-                         ("position_based", {"first": 0.4, "last": 0.4})]:
+                         ("position_based", {"first": 0.4, "last": 0.4}),
+                         ("markov", {"order": 1}), ("shapley", {"value": "conversion_rate"})]:
         am.AttributionModelConfig.objects.create(workspace=workspace, kind=kind, params=params)
     for channel, click, view in [("tiktok", 7, 1), ("meta", 7, 1), ("google", 28, 0),
                                  ("email", 7, 0)]:

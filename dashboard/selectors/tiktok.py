@@ -1,12 +1,13 @@
 """TikTok drill-down: campaign → ad group → ad, platform numbers beside every model's credit."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db.models import Sum
 
 from attribution.channels import Channel, Platform
 from attribution.models import Ad, AdCampaign, AdGroup, MetricLevel
+from dashboard.confidence import model_agreement
 from dashboard.models import DashboardSettings
 from dashboard.recommendations import Recommendation, recommend
 
@@ -103,22 +104,27 @@ def tiktok_entities(
             )
     models = active_models(workspace=filters.workspace)
     if level != MetricLevel.AD:
-        _attach_recommendations(rows.values(), filters)
+        _attach_recommendations(rows.values(), filters, models)
     ordered = sorted(rows.values(), key=lambda r: (-r.spend, r.name))
     return EntityTable(level=level, models=models, rows=ordered)
 
 
-def _attach_recommendations(rows, filters: DashboardFilters) -> None:
+def _attach_recommendations(rows, filters: DashboardFilters, models) -> None:
+    """The selected model's recommendation, with whether the other models that credited
+    anything in this table recommend the same (a case several models make is stronger)."""
+    rows = list(rows)
     rules = DashboardSettings.for_workspace(filters.workspace)
     model_id = filters.model.pk if filters.model else None
+    crediting = [m for m in models if any(m.pk in row.by_model for row in rows)]
     for row in rows:
-        credit = row.credit(model_id)
-        row.recommendation = recommend(
-            spend=row.spend,
-            revenue=credit.revenue,
-            conversions=credit.conversions,
-            clicks=row.clicks,
-            target_roas=rules.target_roas,
-            min_conversions=rules.min_conversions,
-            min_spend=rules.min_spend,
-        )
+        by_model = {m: _recommend(row, row.credit(m.pk), rules) for m in crediting}
+        rec = _recommend(row, row.credit(model_id), rules)
+        agreement = model_agreement(action=rec.action,
+                                    actions_by_model={str(m): r.action for m, r in by_model.items()})
+        row.recommendation = replace(rec, agreement=agreement.text)
+
+
+def _recommend(row, credit: ModelCredit, rules) -> Recommendation:
+    return recommend(spend=row.spend, revenue=credit.revenue, conversions=credit.conversions,
+                     clicks=row.clicks, target_roas=rules.target_roas,
+                     min_conversions=rules.min_conversions, min_spend=rules.min_spend)

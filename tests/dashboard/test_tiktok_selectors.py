@@ -53,3 +53,11 @@ def test_another_window_shows_the_numbers_reported_under_it(filters, world):
     table = tiktok_entities(filters=replace(filters, click_window_days=1, view_window_days=0))
     spring = next(r for r in table.rows if r.name == "Spring Sale")
     assert (spring.spend, spring.reported_conversions) == (Decimal("100"), Decimal("3"))
+
+
+def test_a_recommendation_says_which_models_agree_and_its_roas_interval(filters, world):
+    table = tiktok_entities(filters=filters, level=MetricLevel.CAMPAIGN)
+    spring = next(r for r in table.rows if r.name == "Spring Sale")
+    # Both models credit Spring Sale with too few conversions to act on: both say hold.
+    assert spring.recommendation.agreement == "Every model (2) says hold."
+    assert spring.recommendation.confidence.startswith("ROAS 90% interval ")

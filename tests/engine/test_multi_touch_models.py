@@ -81,4 +81,4 @@ def test_a_zero_value_conversion_still_hands_out_whole_weights():
 
 def test_an_unknown_model_is_refused():
     with pytest.raises(ValueError, match="unknown attribution model"):
-        run("markov", CONV, FOUR)
+        run("banzhaf", CONV, FOUR)

@@ -5,12 +5,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from attribution.engine.arrays import Conversions, Touches
+from attribution.engine.data_driven import FITTED_KINDS, fitted_specs
+from attribution.engine.fit_paths import fit_paths
 from attribution.engine.pipeline import MODELS, ModelSpec, attribute
 from attribution.engine.windows import LookbackWindows
 from tests.engine.builder import CHANNELS, DIRECT, at
 
 HOUR = 3_600_000_000
-SPECS = [ModelSpec(kind, key=kind) for kind in MODELS]
+SPECS = [ModelSpec(kind, {"min_conversions": 1} if kind in FITTED_KINDS else {}, key=kind)
+         for kind in MODELS]
 WINDOWS = LookbackWindows.build(CHANNELS, {"meta": (1, 0)})
 
 
@@ -41,8 +44,15 @@ def batches(draw):
     return convs, tps
 
 
+def specs_for(convs, tps):
+    """Every model; the data-driven ones fitted on the batch itself (left out when unfitted)."""
+    paths = fit_paths(convs, tps, WINDOWS, since_us=at(40))
+    specs, _ = fitted_specs(SPECS, paths, channel_codes=len(CHANNELS))
+    return [s for s in specs if s.kind not in FITTED_KINDS or s.params["effects"] is not None]
+
+
 def compute(convs, tps):
-    return attribute(convs, tps, WINDOWS, SPECS, direct_channel=DIRECT).models
+    return attribute(convs, tps, WINDOWS, specs_for(convs, tps), direct_channel=DIRECT).models
 
 
 @settings(max_examples=150, deadline=None)
@@ -103,7 +113,7 @@ def test_permuting_the_input_order_changes_nothing(batch, rnd):
 @given(batches())
 def test_the_credit_table_holds_every_models_credits_once(batch):
     convs, tps = batch
-    result = attribute(convs, tps, WINDOWS, SPECS, direct_channel=DIRECT)
+    result = attribute(convs, tps, WINDOWS, specs_for(convs, tps), direct_channel=DIRECT)
     table = result.credit_table()
     pairs = set(zip(table.conv.tolist(), table.touch.tolist(), strict=True))
     assert len(pairs) == len(table)  # one row per (conversion, touch)

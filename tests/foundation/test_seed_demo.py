@@ -41,9 +41,36 @@ def test_every_channel_is_there_and_tiktok_has_its_ad_tree(demo):
                                         ad__isnull=False).exists()
 
 
+def converting_visitors(workspace) -> set[int]:
+    """Visitors with a conversion, or of a contact with one (the other devices of a buyer)."""
+    conversions = am.ConversionEvent.objects.filter(workspace=workspace)
+    contacts = set(conversions.exclude(contact=None).values_list("contact_id", flat=True))
+    return set(conversions.exclude(visitor=None).values_list("visitor_id", flat=True)) | set(
+        am.Visitor.objects.filter(contact_id__in=contacts).values_list("id", flat=True))
+
+
+def test_most_visitors_never_convert_and_have_shorter_journeys(demo):
+    workspace, _ = demo
+    converting = converting_visitors(workspace)
+    browsers = am.Visitor.objects.filter(workspace=workspace).exclude(id__in=converting)
+    people = am.ConversionEvent.objects.filter(workspace=workspace).values("contact_id", "visitor_id")
+    assert 2.5 <= browsers.count() / len({(p["contact_id"] or -p["visitor_id"]) for p in people}) <= 3.5
+    touches = am.Touchpoint.objects.filter(visitor__in=browsers).count()
+    assert 1.5 <= touches / browsers.count() <= 3.0
+
+
+def test_non_converting_visitors_can_be_left_out(db):
+    call_command("seed_demo", *ARGS, "--non-converting", "0", stdout=StringIO())
+    workspace = am.Workspace.objects.get(slug=DEMO_SLUG)
+    # (left: a lone converter's other device and a second journey that never came: a few)
+    browsers = am.Visitor.objects.filter(workspace=workspace).exclude(id__in=converting_visitors(workspace))
+    assert browsers.count() < 0.2 * 600
+
+
 def test_journeys_are_multi_touch_over_weeks_and_some_cross_devices(demo):
     workspace, _ = demo
-    touches = am.Touchpoint.objects.filter(workspace=workspace).count()
+    converting = converting_visitors(workspace)
+    touches = am.Touchpoint.objects.filter(workspace=workspace, visitor_id__in=converting).count()
     assert 3.0 <= touches / 600 <= 6.0
     per_contact = (am.Visitor.objects.filter(workspace=workspace, contact__isnull=False)
                    .values("contact").annotate(n=Count("id")))
@@ -102,6 +129,7 @@ def test_same_seed_gives_the_same_data(demo):
 
     before = fingerprint(workspace)
     call_command("run_attribution", workspace=DEMO_SLUG, stdout=StringIO())  # runs, chunks, credits
+    assert am.AttributionModelFit.objects.filter(status=am.FitStatus.FITTED).count() == 2  # and fits
     call_command("seed_demo", *ARGS, "--reset", stdout=StringIO())
     assert fingerprint(am.Workspace.objects.get(slug=DEMO_SLUG)) == before
 

@@ -3,16 +3,16 @@
 import pytest
 from django.core.management import call_command
 
-from attribution.models import AttributionModelConfig, AttributionRun, RunStatus
+from attribution.models import AttributionModelConfig, AttributionRun, ModelKind, RunStatus
 from tests.runs.journeys import journey
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_command_gives_a_bare_workspace_the_six_models_and_attributes_it(workspace, capsys):
+def test_the_command_gives_a_bare_workspace_every_model_and_attributes_it(workspace, capsys):
     journey(workspace, touches=[(2, "meta", "click"), (1, "tiktok", "click")])
     call_command("run_attribution", "--workspace", workspace.slug, "--start", "2026-10-01")
-    assert AttributionModelConfig.objects.filter(workspace=workspace).count() == 6
+    assert AttributionModelConfig.objects.filter(workspace=workspace).count() == len(ModelKind.values) == 8
     run = AttributionRun.objects.get(workspace=workspace)
     assert run.status == RunStatus.SUCCEEDED and run.processed == 1
     assert "full run" in capsys.readouterr().out

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
+from attribution.engine.data_driven import FITTED_KINDS
 from attribution.models import (
     AttributionCredit,
     AttributionModelConfig,
@@ -73,6 +74,8 @@ def test_rollups_equal_the_sum_of_credits_per_model_and_keep_currencies_apart(wo
     journey(workspace, touches=[], value="0", currency="USD")
     full_run(workspace)
     for config in models.values():
+        if config.kind in FITTED_KINDS:
+            continue  # three conversions are too few to fit: no credits (tests/runs/test_model_fits.py)
         rollups = current_rollups(workspace=workspace, model_config=config)
         assert rollups.aggregate(s=Sum("revenue"))["s"] == credited_revenue(workspace, config)
         assert rollups.aggregate(s=Sum("conversions"))["s"] == pytest.approx(3.0)

@@ -19,7 +19,7 @@ def _date(value: str) -> datetime:
 
 class Command(BaseCommand):
     help = ("Run every configured attribution model for a workspace: credits and daily rollups. "
-            "A workspace without models gets the six standard ones.")
+            "A workspace without models gets every model kind (six rules, two data-driven).")
 
     def add_arguments(self, parser):
         parser.add_argument("--workspace", action="append", metavar="SLUG",

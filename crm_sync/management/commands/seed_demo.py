@@ -14,6 +14,8 @@ class Command(BaseCommand):
         parser.add_argument("--conversions", type=int, default=10_000,
                             help="How many conversion events to generate (1M works, in bulk).")
         parser.add_argument("--days", type=int, default=90, help="Length of the period.")
+        parser.add_argument("--non-converting", type=float, default=3.0,
+                            help="Visitors who never convert, per converting person (on average).")
         parser.add_argument("--end-date", help="Last day (YYYY-MM-DD, UTC); default: today.")
         parser.add_argument("--reset", action="store_true",
                             help="Replace the demo workspace if it exists.")
@@ -23,6 +25,8 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         if opts["conversions"] < 1:
             raise CommandError("--conversions must be at least 1.")
+        if opts["non_converting"] < 0:
+            raise CommandError("--non-converting must be 0 or more.")
         end = None
         if opts["end_date"]:
             try:
@@ -34,7 +38,7 @@ class Command(BaseCommand):
         try:
             summary = demo_seed(seed=opts["seed"], conversions=opts["conversions"],
                                 days=opts["days"], end=end, reset=opts["reset"],
-                                progress=bar.update)
+                                progress=bar.update, non_converting=opts["non_converting"])
         except DemoExists as exc:
             bar.close()
             if opts["if_empty"]:
