@@ -81,7 +81,7 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
                     field = self.model._meta.get_field(entry)
                 except FieldDoesNotExist:
                     field = None
-                if field is not None and field.is_relation and field.many_to_one:
+                if field is not None and field.is_relation and (field.many_to_one or field.one_to_one):
                     entry = (entry, ScopedRelatedFieldListFilter)
             scoped.append(entry)
         return scoped
