@@ -47,6 +47,9 @@ class RetentionPolicy(models.Model):
     lost_deal_days = models.PositiveIntegerField(
         null=True, blank=True,
         help_text="Lost deals closed longer ago than this lose their name, ttclid and visitor id.")
+    # How far each purge has got: the next starts here instead of re-reading purged rows.
+    touches_purged_through = models.DateTimeField(null=True, blank=True, editable=False)
+    events_purged_through = models.DateTimeField(null=True, blank=True, editable=False)
     last_purge_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_purge_counts = models.JSONField(default=dict, blank=True, editable=False)
 
