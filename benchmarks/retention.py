@@ -61,8 +61,8 @@ def seed(touches: int) -> Workspace:
                 f"INSERT INTO {t} (workspace_id, visitor_id, occurred_at, kind, channel, "  # noqa: S608
                 "utm_source, utm_medium, utm_campaign, utm_content, utm_term, ttclid, fbclid, gclid, "
                 "landing_url, referrer, ip_truncated, user_agent, touch_key, created_at) "
-                "SELECT %s, %s + (g %% %s), %s - (g::bigint * %s * 1440 / %s) * interval '1 minute', 'click', "
-                "'tiktok', 'tiktok', 'paid_social', 'spring_sale', '', '', 'E.C.P.' || g, '', '', "
+                "SELECT %s, %s + (g %% %s), %s - (g::bigint * %s * 1440 / %s) * interval '1 minute', "
+                "'click', 'tiktok', 'tiktok', 'paid_social', 'spring_sale', '', '', 'E.C.P.' || g, '', '', "
                 "'https://shop.example.com/?ttclid=E.C.P.' || g, 'https://www.tiktok.com/', "
                 "'203.0.113.0', 'Mozilla/5.0 (bench)', md5(g::text), %s "
                 "FROM generate_series(1, %s) g",

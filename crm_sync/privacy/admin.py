@@ -12,12 +12,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from attribution.admin.base import ReadOnlyScopedAdmin, WorkspaceScopedAdmin, member_workspace_ids
-from attribution.models import Role, Workspace
+from attribution.models import Contact, Role, Workspace
 
 from .erasure import person_erase
 from .export import person_export
 from .finder import person_find
-from .keys import KEY_FIELDS, PersonKeyError, person_keys
+from .keys import KEY_FIELDS, PersonKeyError, PersonKeys, person_keys
 from .models import PersonErasure, RetentionPolicy
 
 
@@ -105,3 +105,31 @@ class RetentionPolicyAdmin(WorkspaceScopedAdmin):
     def last_purge_summary(self, obj):
         counts = obj.last_purge_counts or {}
         return ", ".join(f"{n:,} {table}" for table, n in counts.items()) or "–"
+
+
+@admin.action(description="Erase these people (privacy request; cannot be undone)",
+              permissions=["change"])
+def erase_people(modeladmin, request, queryset):
+    """From the contact list: erase each selected contact's person (admins of its workspace)."""
+    allowed = None if request.user.is_superuser else member_workspace_ids(request.user,
+                                                                           min_role=Role.ADMIN)
+    erased = rows = 0
+    for contact in queryset.select_related("workspace"):
+        if allowed is not None and contact.workspace_id not in allowed:
+            modeladmin.message_user(request, f"{contact}: erasing needs the admin role in "
+                                             f"{contact.workspace}.", messages.ERROR)
+            continue
+        keys = PersonKeys(email_hash=contact.email_hash, phone_hash=contact.phone_hash,
+                          external_id_hash=contact.external_id_hash)
+        found = person_find(workspace=contact.workspace, keys=keys, contact_ids=[contact.pk])
+        log = person_erase(workspace=contact.workspace, keys=keys, source="admin",
+                           requested_by=request.user, rows=found)
+        erased, rows = erased + 1, rows + log.rows_total
+    if erased:
+        modeladmin.message_user(request, f"Erased {erased} people ({rows} rows); see Person "
+                                         "erasures.", messages.SUCCESS)
+
+
+# The contact list is attribution's; the action that erases across both floors is added here.
+_contact_admin = admin.site._registry[Contact]
+_contact_admin.actions = [*(_contact_admin.actions or []), erase_people]

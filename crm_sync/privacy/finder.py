@@ -6,6 +6,7 @@ other devices, a deal links to its contact, visitor and click), so the result is
 not only the rows that carry the key.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -44,11 +45,15 @@ class PersonRows:
         return any(vars(self).values())
 
 
-def person_find(*, workspace: Workspace, keys: PersonKeys) -> PersonRows:
-    """The rows of ``workspace`` that belong to the person ``keys`` name (a fixed number of
-    queries: a person has few rows, so sets of ids are passed around)."""
+def person_find(*, workspace: Workspace, keys: PersonKeys,
+                contact_ids: Collection[int] = ()) -> PersonRows:
+    """The rows of ``workspace`` that belong to the person ``keys`` name, or to the contacts
+    ``contact_ids`` (a fixed number of queries: a person has few rows, so sets of ids are
+    passed around)."""
     ws = workspace.pk
     found = PersonRows()
+    if contact_ids:
+        found.contacts |= _ids(Contact.objects.filter(workspace_id=ws, pk__in=contact_ids))
     hashes = Q()
     for column in ("email_hash", "phone_hash", "external_id_hash"):
         if value := getattr(keys, column):

@@ -125,3 +125,27 @@ def test_bulk_erasure_from_a_csv_erases_each_person_and_reports_bad_rows(workspa
     bad.write_text("name,address\nJane,Main St\n", encoding="utf-8")
     with pytest.raises(CommandError, match="header with at least one of"):
         call_command("erase_person", workspace=workspace.slug, csv=bad)
+
+
+def test_the_contact_list_action_erases_the_selected_people(client, member, analyst, workspace,
+                                                            people):
+    from attribution.models import Contact
+    from crm_sync.privacy.finder import person_find
+    from crm_sync.privacy.keys import person_keys
+
+    erased, kept = people
+    contact = Contact.objects.get(pk__in=person_find(
+        workspace=workspace, keys=person_keys(email=erased.email)).contacts)
+    form = {"action": "erase_people", "_selected_action": [contact.pk]}
+    client.force_login(analyst)
+    client.post("/admin/attribution/contact/", form)
+    assert not PersonErasure.objects.exists()
+
+    client.force_login(member)
+    response = client.post("/admin/attribution/contact/", form)
+    assert response.status_code == 302
+    log = PersonErasure.objects.get()
+    assert log.counts["deals"] == 1 and log.outbox_cancelled == 2
+    contact.refresh_from_db()
+    assert contact.email_hash == "" and contact.opted_out
+    assert person_find(workspace=workspace, keys=person_keys(email=kept.email)).deals
