@@ -53,3 +53,4 @@ class DealStageRuleAdmin(WorkspaceScopedAdmin):
 
 # Registered by import: deal import, mappings and webhook secrets; TikTok integration and outbox.
 from crm_sync import admin_imports, admin_sync  # noqa: E402, F401
+from crm_sync.privacy import admin as privacy_admin  # noqa: E402, F401

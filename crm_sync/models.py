@@ -220,3 +220,7 @@ class CrmWebhookSecret(models.Model):
         row = cls.objects.create(workspace=workspace, label=label, prefix=plaintext[:10],
                                  secret_hash=hash_secret(plaintext))
         return row, plaintext
+
+
+# Privacy: the erasure log and retention policies (crm_sync.privacy).
+from crm_sync.privacy.models import PersonErasure, RetentionPolicy  # noqa: E402, F401

@@ -5,7 +5,8 @@ may edit only with a sufficient role, and cannot point a row at a workspace that
 """
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db.models import Q
 
 from attribution.models import Membership, Role, Workspace
 from attribution.models.workspace import ROLE_RANK
@@ -19,6 +20,36 @@ def member_workspace_ids(user, *, min_role: str = Role.VIEWER) -> set[int]:
         user.__dict__["_clickledger_roles"] = cache
     floor = ROLE_RANK[Role(min_role)]
     return {ws for ws, role in cache.items() if ROLE_RANK[Role(role)] >= floor}
+
+
+def workspace_scope_q(model, ids) -> Q | None:
+    """The filter that keeps rows of ``model`` to the workspaces ``ids``, or None when ``model``
+    belongs to no workspace (users, for one)."""
+    if model is Workspace:
+        return Q(pk__in=ids)
+    try:
+        field = model._meta.get_field("workspace")
+    except FieldDoesNotExist:
+        field = None
+    if field is not None and field.is_relation and field.related_model is Workspace:
+        return Q(workspace__in=ids)
+    path = getattr(admin.site._registry.get(model), "workspace_path", None)
+    return Q(**{f"{path}__in": ids}) if path else None
+
+
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A list filter over a foreign key whose choices are the user's own: Django's lists every
+    row of the related table (every workspace's name, every integration, every model config)."""
+
+    def field_choices(self, field, request, model_admin):
+        if request.user.is_superuser:
+            return super().field_choices(field, request, model_admin)
+        scope = workspace_scope_q(field.related_model, member_workspace_ids(request.user))
+        if scope is None:  # not a workspace's rows: only those the scoped list points at
+            return field.get_choices(include_blank=False, limit_choices_to=Q(
+                pk__in=model_admin.get_queryset(request).values(field.name)))
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(include_blank=False, ordering=ordering, limit_choices_to=scope)
 
 
 class WorkspaceScopedAdmin(admin.ModelAdmin):
@@ -40,6 +71,20 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return qs
         return qs.filter(**{f"{self.workspace_path}__in": self._ids(request)})
+
+    def get_list_filter(self, request):
+        """Every filter over a foreign key offers only the user's own rows as choices."""
+        scoped = []
+        for entry in super().get_list_filter(request):
+            if isinstance(entry, str) and "__" not in entry:
+                try:
+                    field = self.model._meta.get_field(entry)
+                except FieldDoesNotExist:
+                    field = None
+                if field is not None and field.is_relation and (field.many_to_one or field.one_to_one):
+                    entry = (entry, ScopedRelatedFieldListFilter)
+            scoped.append(entry)
+        return scoped
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_staff and (
@@ -76,12 +121,9 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if request.user.is_superuser or field is None:
             return field
-        related = db_field.related_model
-        ids = self._ids(request, self.edit_role)
-        if related is Workspace:
-            field.queryset = field.queryset.filter(pk__in=ids)
-        elif any(f.name == "workspace" for f in related._meta.get_fields()):
-            field.queryset = field.queryset.filter(workspace__in=ids)
+        scope = workspace_scope_q(db_field.related_model, self._ids(request, self.edit_role))
+        if scope is not None:
+            field.queryset = field.queryset.filter(scope)
         return field
 
     def save_model(self, request, obj, form, change):

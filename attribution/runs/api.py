@@ -1,6 +1,7 @@
 """Runs API: list and follow runs (status, progress), and start one (analysts and admins)."""
 
 from django.db import transaction
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -36,6 +37,8 @@ class RunListCreate(WorkspaceScopedMixin, generics.ListAPIView):
     def get_queryset(self):
         return runs_for(workspaces=self.scoped_workspaces()).order_by("-created_at", "-id")
 
+    # The request is RunIn, not the list's RunOut, whose read-only fields no request can satisfy.
+    @extend_schema(request=RunIn, responses={202: RunOut})
     def post(self, request):
         data = RunIn(data=request.data)
         data.is_valid(raise_exception=True)

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from attribution.models import Contact, ConversionEvent, Visitor, Workspace
+from attribution.services.consent import opt_out_follows
 
 _KEYS = ("email_hash", "phone_hash", "external_id_hash", "crm_contact_id")
 CONTACTS_CHANGED_ATTEMPTS = 3  # tries of a write whose contacts were merged away meanwhile
@@ -114,6 +115,7 @@ def visitor_identify(*, visitor: Visitor, **keys: str) -> Contact | None:
     """Link a visitor (one device) to the contact its hashed keys resolve to."""
     contact = contact_resolve(workspace=visitor.workspace, **keys)
     if contact and visitor.contact_id != contact.pk:
+        opt_out_follows(from_contact_id=visitor.contact_id, to_contact_id=contact.pk)
         visitor.contact = contact
         visitor.save(update_fields=["contact"])
         ConversionEvent.objects.filter(visitor=visitor, contact__isnull=True).update(contact=contact)

@@ -118,6 +118,11 @@ class IdentifyIn(CollectorIn):
         return attrs
 
 
+class ConsentIn(CollectorIn):
+    opt_out = serializers.BooleanField(
+        default=True, help_text="The visitor withdrew consent: the person is never synced again.")
+
+
 class AcceptedOut(serializers.Serializer):
     accepted = serializers.BooleanField()
 
@@ -133,6 +138,10 @@ class ServerUserIn(serializers.Serializer):
     ttp = _text()
     ip = serializers.IPAddressField(required=False, default="")
     user_agent = _text(1024)
+    opt_out = serializers.BooleanField(
+        required=False, default=False,
+        help_text="The person opted out of data sharing: this and every later conversion of "
+                  "theirs is stored and attributed, never sent to an ad platform.")
 
 
 class ServerPageIn(serializers.Serializer):

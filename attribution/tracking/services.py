@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from attribution.models import Contact, ConversionEvent, EventSource, Site, Visitor
+from attribution.services.consent import contacts_opt_out, opt_out_follows, visitor_opt_out
 from attribution.services.conversions_bulk import ConversionOutcome, conversion_record_many
 from attribution.services.identity import contact_resolve, visitor_identify
 
@@ -80,6 +81,13 @@ def collector_identify(*, site: Site, visitor_id: uuid.UUID, email_hash: str = "
                             external_id_hash=external_id_hash)
 
 
+def collector_opt_out(*, site: Site, visitor_id: uuid.UUID) -> Contact:
+    """The visitor withdrew consent: opt out the person behind it (created if new)."""
+    visitor, _ = Visitor.objects.get_or_create(workspace_id=site.workspace_id, uid=visitor_id,
+                                               defaults={"site": site})
+    return visitor_opt_out(visitor=visitor)
+
+
 def server_events_record(*, site: Site, events: list[dict]) -> list[ConversionOutcome]:
     """Store validated server-side events (see ``ServerEventIn``); one outcome per event."""
     now = timezone.now()
@@ -87,6 +95,7 @@ def server_events_record(*, site: Site, events: list[dict]) -> list[ConversionOu
             for e in events if e.get("visitor_id")]
     visitors = visitors_upsert(workspace_id=site.workspace_id, records=uids) if uids else {}
     contacts = _contacts_for(site, events, visitors)
+    _opt_outs(site, events, visitors, contacts)
     rows = []
     for index, event in enumerate(events):
         user, page = event.get("user") or {}, event.get("page") or {}
@@ -106,6 +115,28 @@ def server_events_record(*, site: Site, events: list[dict]) -> list[ConversionOu
     return conversion_record_many(workspace=site.workspace, events=rows)
 
 
+def _opt_outs(site: Site, events: list[dict], visitors: dict, contacts: dict[int, int]) -> None:
+    """Events whose user opted out: their contacts are marked before the conversions' outbox rows
+    are written (outbox.sync_skip_reason then skips them); an event naming nobody gets a contact
+    without keys to hold the opt-out."""
+    opted = set()
+    for index, event in enumerate(events):
+        if not (event.get("user") or {}).get("opt_out"):
+            continue
+        visitor = visitors.get(event.get("visitor_id"))
+        contact_id = contacts.get(index) or (visitor[1] if visitor else None)
+        if contact_id is None:
+            if visitor:
+                contact_id = visitor_opt_out(visitor=Visitor.objects.get(pk=visitor[0])).pk
+                visitors[event["visitor_id"]] = (visitor[0], contact_id)
+            else:
+                contact_id = Contact.objects.create(workspace_id=site.workspace_id,
+                                                    opted_out=True).pk
+            contacts[index] = contact_id
+        opted.add(contact_id)
+    contacts_opt_out(ids=opted)
+
+
 def _contacts_for(site: Site, events: list[dict], visitors: dict) -> dict[int, int]:
     """Resolve each distinct identity once; link the event's visitor to it (stitching)."""
     resolved: dict[tuple[str, str, str], int | None] = {}
@@ -122,6 +153,7 @@ def _contacts_for(site: Site, events: list[dict], visitors: dict) -> dict[int, i
         by_index[index] = resolved[keys]
         visitor = visitors.get(event.get("visitor_id"))
         if visitor and by_index[index] and visitor[1] != by_index[index]:
+            opt_out_follows(from_contact_id=visitor[1], to_contact_id=by_index[index])
             Visitor.objects.filter(pk=visitor[0]).update(contact_id=by_index[index])
             ConversionEvent.objects.filter(visitor_id=visitor[0], contact__isnull=True).update(
                 contact_id=by_index[index])

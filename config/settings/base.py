@@ -231,7 +231,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "crm_sync.tasks.outbox_drain_due",
         "schedule": CLICKLEDGER["TIKTOK_DRAIN_INTERVAL_SECONDS"],
     },
+    # Privacy (crm_sync.privacy): anonymize what each workspace's retention policy says is too old.
+    "retention-purge": {
+        "task": "crm_sync.privacy.tasks.retention_purge_all",
+        "schedule": env.float("RETENTION_PURGE_INTERVAL_SECONDS", default=86400.0),
+    },
 }
+# Rows per retention batch: each batch is one short transaction (benchmarks/retention.py).
+CLICKLEDGER["RETENTION_BATCH_ROWS"] = env.int("RETENTION_BATCH_ROWS", default=5000)
 
 # --- Dashboard and TikTok reporting -----------------------------------------------------------
 CLICKLEDGER.update({

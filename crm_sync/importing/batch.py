@@ -20,6 +20,7 @@ from attribution import lookups  # noqa: F401  (registers __anyof)
 from attribution.bulk import LazyRows, insert_row_maker, models_insert, rows_insert
 from attribution.key_probes import in_workspace, index_probes
 from attribution.models import Workspace
+from attribution.services.consent import contacts_opt_out
 from attribution.services.identity import contacts_hold, retried_while_contacts_change
 from crm_sync.models import Deal, DealStageChange, DealStageRule
 
@@ -115,6 +116,7 @@ class BatchPlan:
     # Stored contacts that deals newly link to: held before the deals are written (contacts_hold).
     # Contacts this import creates have temporary ids when planned and are left out.
     linked: set[int] = field(default_factory=set)
+    opted_out: set[int] = field(default_factory=set)  # contacts of rows that say the person opted out
 
     def contacts_after(self) -> dict[int, dict]:
         """Contact id → keys of every contact this batch creates or extends."""
@@ -132,6 +134,7 @@ class BatchPlan:
         for values in self.writes.values():
             values["contact_id"] = real_ids.get(values["contact_id"], values["contact_id"])
         self.devices = {visitor: real_ids.get(cid, cid) for visitor, cid in self.devices.items()}
+        self.opted_out = {real_ids.get(cid, cid) for cid in self.opted_out}
         if self.contacts:
             self.contacts.dirty = {real_ids.get(cid, cid): keys for cid, keys in self.contacts.dirty.items()}
 
@@ -215,6 +218,7 @@ def _write(ctx: ImportContext, plan: BatchPlan, real_ids: dict[int, int]) -> Bat
     contacts_hold(plan.linked)
     ids = _deals_write(ctx, plan.writes, plan.existing, real)
     stage_changes = _stage_changes_write(ctx, plan.moves, ids)
+    contacts_opt_out(ids={real(cid) for cid in plan.opted_out})  # before their outbox rows
     conversions = stage_conversions_record(workspace=ctx.workspace,
                                            items=_conversions_due(ctx, plan.moves, real))
     visitors_identify(pairs={visitor: real(cid) for visitor, cid in plan.devices.items()})
@@ -250,6 +254,8 @@ def _plan_steps(ctx: ImportContext, rows: list[DealRow], links: list[RowLinks], 
         contact_id = values["contact_id"]
         if contact_id and values["visitor_id"]:
             plan.devices[values["visitor_id"]] = contact_id
+        if row.opt_out and contact_id:
+            plan.opted_out.add(contact_id)
         if before and all(before[k] == values[k] for k in _DEAL_FIELDS):
             plan.counts.unchanged += 1
             continue

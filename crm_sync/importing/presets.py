@@ -13,6 +13,7 @@ FIELDS = (
     "crm_id", "name", "stage", "pipeline", "amount", "currency", "owner", "created_at",
     "closed_at", "stage_changed_at", "email", "phone", "crm_contact_id", "utm_source",
     "utm_medium", "utm_campaign", "utm_content", "utm_term", "ttclid", "cl_visitor_id",
+    "opt_out",
 )
 REQUIRED = ("crm_id", "stage")
 
@@ -22,6 +23,10 @@ _HIDDEN_FIELDS = {
        for p in ("source", "medium", "campaign", "content", "term")},
     "ttclid": ("ttclid", "TikTok Click ID", "ttclid__c", "TikTok Click Id (ttclid)"),
     "cl_visitor_id": ("cl_visitor_id", "Clickledger Visitor ID", "cl_visitor_id__c", "Visitor ID"),
+    # The person asked not to be tracked or shared (HubSpot's and Salesforce's own spellings too).
+    # (Email unsubscribes are another matter: they are not mapped here.)
+    "opt_out": ("opt_out", "Opted out", "Opt-out", "Do not sell", "Do Not Sell or Share",
+                "opt_out__c"),
 }
 
 

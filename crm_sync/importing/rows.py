@@ -61,6 +61,7 @@ class DealRow:
     # cl_visitor_id in the canonical UUID form, or "" when it is none: a string crosses from the
     # parsing process to the importing one at a fraction of a UUID object's pickling cost.
     visitor_uid: str = ""
+    opt_out: bool = False  # the person opted out: their contact is never synced again
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +103,8 @@ def row_parse(values: dict[str, str], *, row_number: int, spec: RowSpec) -> Deal
             except ValueError as exc:
                 problems.add(name, str(exc))
     _identity(values, spec, row, problems)
+    if values.get("opt_out", "").strip():
+        row.opt_out = _yes_no(values["opt_out"], problems)
     if row.cl_visitor_id:
         row.visitor_uid = _canonical_uuid(row.cl_visitor_id)
     return problems.errors or row
@@ -150,6 +153,19 @@ def _identity(values: dict[str, str], spec: RowSpec, row: DealRow, problems: _Co
             row.phone_hash = _hash_phone(values["phone"].strip(), spec.phone_region)
         except IdentityError as exc:
             problems.add("phone", str(exc))
+
+
+_YES = {"true", "yes", "y", "1", "x", "ja", "oui", "si", "opted out", "opt out", "unsubscribed"}
+_NO = {"false", "no", "n", "0", "nein", "non", "opted in", "subscribed"}
+
+
+def _yes_no(raw: str, problems: _Collector) -> bool:
+    text = raw.strip().lower()
+    if text in _YES:
+        return True
+    if text not in _NO:
+        problems.add("opt_out", f"not a yes/no value: {raw.strip()[:20]!r} (use true/false, yes/no, 1/0)")
+    return False
 
 
 @lru_cache(maxsize=65536)  # a contact's phone repeats on each of their deals; parsing is slow

@@ -129,10 +129,10 @@ class TikTokReportingClient:
     def _row(level: str, item: dict) -> ReportRow:
         dims, m = item.get("dimensions") or {}, item.get("metrics") or {}
         ids = {"campaign_id": m.get("campaign_id", ""), "adgroup_id": m.get("adgroup_id", ""), "ad_id": ""}
-        ids[ID_DIMENSION[level]] = str(dims[ID_DIMENSION[level]])
+        ids[ID_DIMENSION[level]] = str(_dimension(dims, ID_DIMENSION[level], level))
         return ReportRow(
             level=level,
-            day=datetime.strptime(dims["stat_time_day"][:10], "%Y-%m-%d").date(),
+            day=_report_day(_dimension(dims, "stat_time_day", level)),
             campaign_id=str(ids["campaign_id"]),
             campaign_name=m.get("campaign_name", ""),
             adgroup_id=str(ids["adgroup_id"]),
@@ -146,3 +146,22 @@ class TikTokReportingClient:
             conversions=to_decimal(m.get(_config("TIKTOK_REPORT_CONVERSION_METRIC"))),
             conversion_value=to_decimal(m.get(_config("TIKTOK_REPORT_VALUE_METRIC"))),
         )
+
+
+def _dimension(dims: dict, name: str, level: str):
+    """A dimension the request asked for; a reply row without it is a reporting error, not a
+    crash halfway through an import."""
+    value = dims.get(name) if isinstance(dims, dict) else None
+    if value in (None, ""):
+        raise TikTokReportingError(
+            f"TikTok reporting reply for level {level!r} lacks the requested dimension {name!r} "
+            f"(row dimensions: {sorted(dims) if isinstance(dims, dict) else dims!r})")
+    return value
+
+
+def _report_day(value) -> date:
+    try:
+        return datetime.strptime(str(value)[:10], "%Y-%m-%d").date()
+    except ValueError as exc:
+        raise TikTokReportingError(
+            f"TikTok reporting reply has stat_time_day {value!r}, not a YYYY-MM-DD date") from exc

@@ -223,6 +223,9 @@
       state.c = 1;
       flush();
     } else {
+      // Tell the collector first, while sending is still allowed: the person is then never
+      // synced to an ad platform again, whatever this browser does next.
+      send("consent", {opt_out: true});
       state.c = 0;
       pendingTouch = null;
       if (cfg.requiresConsent) forget();

@@ -13,7 +13,8 @@ PROBE = (
     "import json, django; django.setup(); from django.conf import settings as s; "
     "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], 'eager': s.CELERY_TASK_ALWAYS_EAGER,"
     " 'broker': s.CELERY_BROKER_URL, 'cache': s.CACHES['default']['BACKEND'],"
-    " 'num_proxies': s.REST_FRAMEWORK['NUM_PROXIES']}))"
+    " 'num_proxies': s.REST_FRAMEWORK['NUM_PROXIES'],"
+    " 'demo_pages': s.CLICKLEDGER['TRACKER_DEMO_PAGES']}))"
 )
 
 
@@ -45,6 +46,12 @@ def test_database_and_redis_urls_switch_to_postgresql_and_a_real_broker():
     assert s["eager"] is False
     assert s["broker"] == "redis://cache.internal:6379/0"
     assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_local_settings_serve_the_demo_landing_pages_because_debug_is_on():
+    assert _settings_with({})["demo_pages"] is True
+    assert _settings_with({"DEBUG": "false"})["demo_pages"] is False
+    assert _settings_with({"TRACKER_DEMO_PAGES": "false"})["demo_pages"] is False
 
 
 def test_production_settings_pass_check_deploy_without_warnings():

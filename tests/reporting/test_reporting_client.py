@@ -101,3 +101,19 @@ def test_a_bad_token_is_a_permanent_error_with_the_platform_message(fake):
         )
     assert not isinstance(err.value, TikTokRetryableError)
     assert err.value.code == 40105 and "revoked" in str(err.value)
+
+
+@pytest.mark.parametrize("missing", ["campaign_id", "stat_time_day"])
+def test_a_reply_without_a_requested_dimension_is_a_clear_reporting_error(fake, missing):
+    row = campaign_row("1000", "2026-11-02")
+    del row["dimensions"][missing]
+    fake.failures = [(200, {"code": 0, "message": "OK", "request_id": "r1",
+                            "data": {"list": [row], "page_info": {"total_page": 1}}})]
+    with (
+        TikTokReportingClient(access_token=TOKEN, base_url=fake.base_url) as client,
+        pytest.raises(TikTokReportingError) as err,
+    ):
+        list(client.daily_report(advertiser_id="a", level="campaign",
+                                 start=date(2026, 11, 1), end=date(2026, 11, 3)))
+    assert not isinstance(err.value, TikTokRetryableError)
+    assert f"lacks the requested dimension '{missing}'" in str(err.value)

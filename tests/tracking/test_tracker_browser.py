@@ -118,6 +118,21 @@ def test_consent_given_on_the_landing_sends_the_touch_then(page, live_server, de
 
 
 
+def test_consent_withdrawn_opts_the_visitor_out_before_forgetting_it(page, live_server, demo_site):
+    demo_site.requires_consent = True
+    demo_site.save()
+    page.goto(f"{live_server.url}/demo/landing/{demo_site.public_key}/{LANDING_QUERY}")
+    page.wait_for_function("window.Clickledger && window.Clickledger.version")
+    page.click("#consent")
+    assert _wait_for(lambda: Touchpoint.objects.exists())
+    uid = str(Touchpoint.objects.get().visitor.uid)
+
+    page.evaluate("() => Clickledger.consent(false)")
+
+    assert _wait_for(lambda: Visitor.objects.filter(uid=uid, contact__opted_out=True).exists())
+    assert page.evaluate("() => localStorage.getItem('_cl')") is None
+
+
 def test_a_new_paid_click_starts_a_new_touch_but_a_reload_does_not(page, live_server, demo_site):
     from attribution.models import Contact
 

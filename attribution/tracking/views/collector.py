@@ -27,7 +27,12 @@ from ..http import (
     max_body_bytes,
     site_for_collector,
 )
-from ..services import collector_event_accept, collector_identify, collector_touch_accept
+from ..services import (
+    collector_event_accept,
+    collector_identify,
+    collector_opt_out,
+    collector_touch_accept,
+)
 
 KEY_PARAMETERS = [
     OpenApiParameter("k", str, OpenApiParameter.QUERY, required=False,
@@ -132,3 +137,22 @@ class IdentifyView(_CollectorView):
     def accept(self, *, site, data, request):
         collector_identify(site=site, visitor_id=data["visitor_id"], email_hash=data["email"],
                            phone_hash=data["phone"], external_id_hash=data["external_id"])
+
+
+@extend_schema(request=s.ConsentIn, responses={202: s.AcceptedOut}, parameters=KEY_PARAMETERS,
+               summary="The visitor withdrew consent (the tracker's consent(false))",
+               tags=["collector"], auth=[])
+class ConsentView(_CollectorView):
+    """Always accepted, on sites that require consent too: withdrawing it needs none."""
+
+    input_serializer = s.ConsentIn
+
+    def validated(self, request):
+        site = site_for_collector(request)
+        serializer = self.input_serializer(data=request.data, context={"workspace": site.workspace})
+        serializer.is_valid(raise_exception=True)
+        return site, serializer.validated_data
+
+    def accept(self, *, site, data, request):
+        if data["opt_out"]:
+            collector_opt_out(site=site, visitor_id=data["visitor_id"])
