@@ -11,10 +11,10 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from attribution.channels import Platform
 from attribution.models import Workspace
-
-from .rows import ReportRow, to_decimal, to_int
-from .services import platform_metrics_upsert
+from crm_sync.ad_platforms.metrics import platform_metrics_upsert
+from crm_sync.ad_platforms.rows import ReportRow, to_decimal, to_int
 
 ALIASES = {
     "day": ["date", "by day", "day", "stat_time_day"],
@@ -120,6 +120,7 @@ def ads_manager_csv_import(
     level = "ad" if "ad_id" in columns else "adgroup" if "adgroup_id" in columns else "campaign"
     written = platform_metrics_upsert(
         workspace=workspace,
+        platform=Platform.TIKTOK,
         rows=_rows(reader, columns, level),
         click_window_days=click_window_days,
         view_window_days=view_window_days,
