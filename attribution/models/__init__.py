@@ -1,3 +1,10 @@
+from .ad_accounts import (
+    AdCsvMapping,
+    GoogleAdsAccount,
+    MetaAdAccount,
+    PlatformImport,
+    PlatformImportStatus,
+)
 from .ads import Ad, AdCampaign, AdGroup, MetricLevel, PlatformDailyMetric
 from .conversions import ConversionEvent, EventSource
 from .runs import (
@@ -16,7 +23,8 @@ from .tracking import ChannelRule, Contact, RuleField, Touchpoint, Visitor
 from .workspace import Membership, Role, Site, SiteSecretKey, Workspace
 
 __all__ = [
-    "Ad", "AdCampaign", "AdGroup", "AttributionCredit", "AttributionModelConfig",
+    "Ad", "AdCampaign", "AdCsvMapping", "GoogleAdsAccount", "MetaAdAccount", "PlatformImport",
+    "PlatformImportStatus", "AdGroup", "AttributionCredit", "AttributionModelConfig",
     "AttributionRollup", "AttributionRun", "AttributionRunChunk", "ChannelRule", "ChunkStatus",
     "Contact", "ConversionEvent",
     "EventSource", "LookbackWindow", "RuleField", "Membership", "MetricLevel", "ModelKind", "OutboxEntry",

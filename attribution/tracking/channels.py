@@ -55,6 +55,11 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     Rule.of("utm_source", r"^(facebook|fb|instagram|ig|meta)$", Channel.META),
     Rule.of("click_id", r"^gclid$", Channel.GOOGLE),
     Rule.of("utm_source", r"^(google|adwords|google_ads)$", Channel.GOOGLE),
+    # The other ad platforms (spend imported from their CSV exports): by utm_source, paid media only.
+    Rule.of("utm_source", r"^(linkedin|linkedin_ads|li)$", Channel.LINKEDIN),
+    Rule.of("utm_source", r"^(snapchat|snap|snapchat_ads)$", Channel.SNAPCHAT),
+    Rule.of("utm_source", r"^(pinterest|pinterest_ads)$", Channel.PINTEREST),
+    Rule.of("utm_source", r"^(bing|microsoft|microsoft_ads|bing_ads)$", Channel.MICROSOFT),
     Rule.of("utm_medium", r"^(e-?mail|newsletter)$", Channel.EMAIL),
     Rule.of("utm_source", r"^(newsletter|e-?mail|mailchimp|klaviyo)$", Channel.EMAIL),
     Rule.of("utm_medium", r"^(organic_?social|social)$", Channel.ORGANIC_SOCIAL, TouchKind.ORGANIC),
