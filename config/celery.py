@@ -13,4 +13,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 app = Celery("clickledger")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.autodiscover_tasks(["crm_sync.tiktok_reporting", "crm_sync.ad_platforms"])  # sub-packages: not found above
+app.autodiscover_tasks(["crm_sync.tiktok_reporting", "crm_sync.ad_platforms"])  # sub-packages

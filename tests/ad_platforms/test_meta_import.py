@@ -48,7 +48,8 @@ def test_ad_days_are_stored_with_their_ad_set_and_campaign_sums_under_the_accoun
 
 def test_the_window_asked_for_is_the_accounts_and_only_its_numbers_count(fake, account):
     account.click_window_days, account.view_window_days = 1, 0
-    fake.insights = [insight("a1", "2026-11-02", purchases={"1d_click": "1", "7d_click": "4", "1d_view": "2"})]
+    purchases = {"1d_click": "1", "7d_click": "4", "1d_view": "2"}
+    fake.insights = [insight("a1", "2026-11-02", purchases=purchases)]
     meta_ads_import(account=account, start=date(2026, 11, 2), end=date(2026, 11, 2), client=client(fake))
     assert fake.requests[0]["query"]["action_attribution_windows"] == '["1d_click"]'
     assert PlatformDailyMetric.objects.get(level="ad").conversions == Decimal("1")
