@@ -42,7 +42,7 @@ def insight(ad_id, day, *, spend="10.00", campaign_id="c1", adset_id="s1", purch
 
 
 class FakeMeta:
-    def __init__(self, *, token: str = "meta-token", version: str = "v24.0", account_id: str = "111"):
+    def __init__(self, *, token: str = "meta-token", version: str = "v26.0", account_id: str = "111"):
         self.tokens, self.expired = {token}, set()
         self.version, self.account_id = version, account_id
         self.insights: list[dict] = []

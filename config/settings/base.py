@@ -243,7 +243,7 @@ CLICKLEDGER.update({
     # Meta Marketing API (Insights) and Google Ads API: versions and hosts are settings, since both
     # platforms retire versions on a schedule (docs/developers/ad-platforms.md).
     "META_GRAPH_BASE": env("META_GRAPH_BASE", default="https://graph.facebook.com"),
-    "META_API_VERSION": env("META_API_VERSION", default="v24.0"),
+    "META_API_VERSION": env("META_API_VERSION", default="v26.0"),
     "META_PAGE_SIZE": env.int("META_PAGE_SIZE", default=500),
     "META_TIMEOUT_SECONDS": env.float("META_TIMEOUT_SECONDS", default=60.0),
     # Longer ranges run as an asynchronous report job (synchronous insights time out on big accounts).
@@ -251,7 +251,7 @@ CLICKLEDGER.update({
     "META_ASYNC_POLL_SECONDS": env.float("META_ASYNC_POLL_SECONDS", default=5.0),
     "META_ASYNC_MAX_WAIT_SECONDS": env.float("META_ASYNC_MAX_WAIT_SECONDS", default=900.0),
     "GOOGLE_ADS_API_BASE": env("GOOGLE_ADS_API_BASE", default="https://googleads.googleapis.com"),
-    "GOOGLE_ADS_API_VERSION": env("GOOGLE_ADS_API_VERSION", default="v22"),
+    "GOOGLE_ADS_API_VERSION": env("GOOGLE_ADS_API_VERSION", default="v26"),
     "GOOGLE_OAUTH_TOKEN_URL": env("GOOGLE_OAUTH_TOKEN_URL", default="https://oauth2.googleapis.com/token"),
     "GOOGLE_ADS_TIMEOUT_SECONDS": env.float("GOOGLE_ADS_TIMEOUT_SECONDS", default=120.0),
     # Days per searchStream request: bounds the size of one reply held in memory.

@@ -24,7 +24,7 @@ def account(workspace):
 
 def client(fake, **kwargs):
     return MetaAdsClient(access_token=kwargs.pop("token", "meta-token"), base_url=fake.base_url,
-                         version="v24.0", **kwargs)
+                         version="v26.0", **kwargs)
 
 
 def test_ad_days_are_stored_with_their_ad_set_and_campaign_sums_under_the_accounts_window(fake, account):
@@ -116,7 +116,7 @@ def test_a_server_error_is_retryable_and_the_retry_succeeds(fake, account, setti
     from crm_sync.ad_platforms.tasks import import_meta_account
 
     settings.CLICKLEDGER = {**settings.CLICKLEDGER, "META_GRAPH_BASE": fake.base_url,
-                            "META_API_VERSION": "v24.0"}
+                            "META_API_VERSION": "v26.0"}
     fake.insights = [insight("a1", "2026-11-02")]
     fake.script(FakeMeta.server_error())
     with pytest.raises(PlatformRetryableError):
