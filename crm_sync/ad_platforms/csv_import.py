@@ -67,8 +67,8 @@ def _header(lines: list[list[str]], layout: CsvLayout) -> tuple[int, dict[str, i
         if all(f in columns for f in REQUIRED):
             return index, columns, currency
     names = ", ".join(f"{f} ({' / '.join(_spellings(layout, f))})" for f in REQUIRED)
-    raise CsvFileError(f"No header line with the columns for {names} in the first {MAX_HEADER_LINE} lines. "
-                       "Export with a daily breakdown and ids, or save a column mapping for this layout.")
+    raise CsvFileError(f"Missing columns for {names}: no such header in the first {MAX_HEADER_LINE} "
+                       "lines. Export with a daily breakdown and ids, or save a column mapping for it.")
 
 
 def _spellings(layout: CsvLayout, name: str) -> list[str]:
