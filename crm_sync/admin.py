@@ -51,5 +51,6 @@ class DealStageRuleAdmin(WorkspaceScopedAdmin):
     list_display = ["workspace", "crm_stage", "event_name", "uses_amount"]
     list_filter = ["workspace", "event_name"]
 
-# Registered by import: deal import, mappings and webhook secrets; TikTok integration and outbox.
-from crm_sync import admin_imports, admin_sync  # noqa: E402, F401
+# Registered by import: deal import, mappings and webhook secrets; TikTok integration and outbox;
+# ad platform accounts, CSV layouts and import history.
+from crm_sync import admin_ad_platforms, admin_imports, admin_sync  # noqa: E402, F401

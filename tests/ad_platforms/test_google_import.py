@@ -141,3 +141,26 @@ def test_dashes_in_customer_ids_are_dropped_and_secrets_are_encrypted(account):
 def test_gaql_of_the_ad_level_reads_ad_group_ads():
     query = gaql("ad", date(2026, 1, 1), date(2026, 1, 31))
     assert "metrics.cost_micros" in query and "FROM ad_group_ad" in query
+
+
+def test_the_daily_import_is_registered_with_celery_and_scheduled(db):
+    from django_celery_beat.models import PeriodicTask
+
+    import crm_sync.ad_platforms.tasks  # noqa: F401  (config/celery.py autodiscovers it in workers)
+    from config.celery import app
+
+    assert "crm_sync.ad_platforms.tasks.import_all_ad_accounts" in app.tasks
+    task = PeriodicTask.objects.get(name="Daily Meta and Google Ads import")
+    assert task.task == "crm_sync.ad_platforms.tasks.import_all_ad_accounts" and task.enabled
+
+
+def test_the_daily_import_queues_every_enabled_account_with_credentials(workspace, fake, settings):
+    from crm_sync.ad_platforms.tasks import import_all_ad_accounts
+
+    settings.CLICKLEDGER = {**settings.CLICKLEDGER, "GOOGLE_ADS_API_BASE": fake.base_url,
+                            "GOOGLE_OAUTH_TOKEN_URL": fake.token_url, "GOOGLE_ADS_API_VERSION": "v26"}
+    GoogleAdsAccountFactory(workspace=workspace)
+    GoogleAdsAccountFactory(workspace=workspace, customer_id="2222222222", enabled=False)
+    GoogleAdsAccountFactory(workspace=workspace, customer_id="3333333333", refresh_token="")
+    assert import_all_ad_accounts.run() == 1
+    assert PlatformImport.objects.get().account == "1234567890"
