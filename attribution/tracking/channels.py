@@ -70,6 +70,13 @@ DEFAULT_RULES: tuple[Rule, ...] = (
 )
 
 
+def utm_source_pattern(channel: str) -> str | None:
+    """The default rules' utm_source regex for a channel (e.g. for CRM deals, which keep utm_source
+    but not every click id), or None when no default rule names the channel by utm_source."""
+    patterns = [r.pattern.pattern for r in DEFAULT_RULES if r.field == "utm_source" and r.channel == channel]
+    return "|".join(f"(?:{p})" for p in patterns) or None
+
+
 def referrer_host(referrer: str, *, own_domains: tuple[str, ...] = ()) -> str:
     """The referrer's host, or "" when there is none or it is one of the site's own hosts."""
     if not referrer:
