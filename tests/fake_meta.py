@@ -49,6 +49,7 @@ class FakeMeta:
         self.faults: list[tuple[int, dict, dict]] = []
         self.requests: list[dict] = []
         self.runs: dict[str, dict] = {}
+        self._filtered: dict[tuple, tuple] = {}  # the last query's rows: its pages reuse them
         self.polls_before_done = 1
         self.usage = {"111": [{"type": "ads_insights", "call_count": 5, "total_cputime": 3,
                                "total_time": 4, "estimated_time_to_regain_access": 0}]}
@@ -132,6 +133,13 @@ class FakeMeta:
         return ""
 
     def _rows(self, query: dict) -> list[dict]:
+        key = (query["time_range"], query["action_attribution_windows"], id(self.insights),
+               len(self.insights))
+        if key not in self._filtered:  # the source list is kept with it, so its id is not reused
+            self._filtered = {key: (self.insights, self._filter(query))}
+        return self._filtered[key][1]
+
+    def _filter(self, query: dict) -> list[dict]:
         span = json.loads(query["time_range"])
         windows = set(json.loads(query["action_attribution_windows"]))
         rows = []
