@@ -23,7 +23,9 @@ from crm_sync.ad_platforms.rows import ReportRow, to_decimal, to_int
 FIELDS = ("campaign_id", "campaign_name", "adset_id", "adset_name", "ad_id", "ad_name", "spend",
           "impressions", "clicks", "actions", "action_values", "account_currency", "date_start")
 THROTTLING_CODES = {4, 17, 32, 613, *range(80000, 80015)}
-TRANSIENT_CODES = {1, 2}  # "unknown error" / "service temporarily unavailable"
+TRANSIENT_CODES = {-2, 1, 2}  # report failed, "unknown error", "service temporarily unavailable"
+# Insights' own subcodes that a later (or smaller) request can pass: timed out, intermittent, report failed.
+TRANSIENT_SUBCODES = {1504018, 1504038, 1504043, 2490547}
 AUTH_CODES = {10, 102, 190, *range(200, 300)}  # token invalid or expired; permission missing
 
 
@@ -201,7 +203,9 @@ def _error(error: dict, status: int, usage: dict) -> PlatformError:
                + (f"/{error['error_subcode']}" if error.get("error_subcode") else "")
                + f": {error.get('message', '')}")
     trace = error.get("fbtrace_id", "")
-    if code in THROTTLING_CODES or error.get("is_transient") or code in TRANSIENT_CODES or status >= 500:
+    transient = (code in TRANSIENT_CODES or error.get("error_subcode") in TRANSIENT_SUBCODES
+                 or error.get("is_transient"))
+    if code in THROTTLING_CODES or transient or status >= 500:
         return PlatformRetryableError(message, code=code, request_id=trace,
                                       retry_after=_regain_seconds(usage))
     if code in AUTH_CODES:

@@ -148,3 +148,16 @@ def test_the_token_is_encrypted_at_rest(account):
         stored = cursor.fetchone()[0]
     assert stored and "meta-token" not in stored
     assert MetaAdAccount.objects.get().access_token == "meta-token"
+
+
+def test_an_insights_timeout_is_retryable_but_a_bad_parameter_is_not(fake):
+    fake.script((400, {"error": {"message": "Please reduce the amount of data you're asking for",
+                                 "type": "OAuthException", "code": 100, "error_subcode": 1504018,
+                                 "fbtrace_id": "Ftimeout"}}, {}),
+                (400, {"error": {"message": "(#100) Unsupported get request", "type": "OAuthException",
+                                 "code": 100, "fbtrace_id": "Fbad"}}, {}))
+    with pytest.raises(PlatformRetryableError):
+        client(fake).ad_account(ad_account_id="111")
+    with pytest.raises(Exception) as caught:
+        client(fake).ad_account(ad_account_id="111")
+    assert type(caught.value).__name__ == "PlatformError" and "Unsupported get request" in str(caught.value)
