@@ -182,7 +182,8 @@ def build_compare(*, filters: DashboardFilters, params, figures: bool = True) ->
     diag = diagnostics.diagnostics_summary(filters=filters)
     gaps = data.gaps()
     sources = [data.reported, data.attributed, data.crm, data.crm_all_channels]
-    causes = explain_gaps(gap_inputs(comparison=data, diag=diag, view_window_days=filters.view_window_days))
+    view_days = data.reported_window[1] if data.reported_window else filters.view_window_days
+    causes = explain_gaps(gap_inputs(comparison=data, diag=diag, view_window_days=view_days))
     page = PageData(
         tables={
             "sources": Table(
