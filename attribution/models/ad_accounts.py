@@ -64,6 +64,7 @@ class MetaAdAccount(AdAccount):
     secret_fields = ("access_token",)
 
     class Meta(AdAccount.Meta):
+        verbose_name = "Meta ad account"
         constraints = [models.UniqueConstraint(fields=["workspace", "ad_account_id"],
                                                name="metaadaccount_unique_account")]
 
@@ -83,6 +84,7 @@ class GoogleAdsAccount(AdAccount):
     secret_fields = ("client_secret", "refresh_token", "developer_token")
 
     class Meta(AdAccount.Meta):
+        verbose_name = "Google Ads account"
         constraints = [models.UniqueConstraint(fields=["workspace", "customer_id"],
                                                name="googleadsaccount_unique_customer")]
 
@@ -113,6 +115,7 @@ class AdCsvMapping(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
+        verbose_name = "ad CSV mapping"
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["workspace", "name"],
                                                name="adcsvmapping_unique_name")]
