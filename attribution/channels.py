@@ -7,6 +7,10 @@ class Channel(models.TextChoices):
     TIKTOK = "tiktok", "TikTok"
     META = "meta", "Meta"
     GOOGLE = "google", "Google Ads"
+    LINKEDIN = "linkedin", "LinkedIn Ads"
+    SNAPCHAT = "snapchat", "Snapchat Ads"
+    PINTEREST = "pinterest", "Pinterest Ads"
+    MICROSOFT = "microsoft", "Microsoft Ads"
     EMAIL = "email", "Email"
     ORGANIC_SEARCH = "organic_search", "Organic search"
     ORGANIC_SOCIAL = "organic_social", "Organic social"
@@ -23,6 +27,12 @@ class TouchKind(models.TextChoices):
 
 
 class Platform(models.TextChoices):
+    """An ad platform whose spend we import; each value is also the channel its touches get."""
+
     TIKTOK = "tiktok", "TikTok"
     META = "meta", "Meta"
     GOOGLE = "google", "Google Ads"
+    LINKEDIN = "linkedin", "LinkedIn Ads"
+    SNAPCHAT = "snapchat", "Snapchat Ads"
+    PINTEREST = "pinterest", "Pinterest Ads"
+    MICROSOFT = "microsoft", "Microsoft Ads"

@@ -13,5 +13,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 app = Celery("clickledger")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.autodiscover_tasks(["crm_sync.tiktok_reporting"])  # a sub-package: not found by the line above
+app.autodiscover_tasks(["crm_sync.tiktok_reporting", "crm_sync.ad_platforms"])  # sub-packages
 app.autodiscover_tasks(["crm_sync.privacy"])  # retention purge

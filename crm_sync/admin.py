@@ -51,6 +51,7 @@ class DealStageRuleAdmin(WorkspaceScopedAdmin):
     list_display = ["workspace", "crm_stage", "event_name", "uses_amount"]
     list_filter = ["workspace", "event_name"]
 
-# Registered by import: deal import, mappings and webhook secrets; TikTok integration and outbox.
-from crm_sync import admin_imports, admin_sync  # noqa: E402, F401
+# Registered by import: deal import, mappings and webhook secrets; TikTok integration and outbox;
+# ad platform accounts, CSV layouts and import history; privacy.
+from crm_sync import admin_ad_platforms, admin_imports, admin_sync  # noqa: E402, F401
 from crm_sync.privacy import admin as privacy_admin  # noqa: E402, F401

@@ -1,4 +1,4 @@
-"""Why TikTok, our attribution and the CRM disagree: the likely causes of a three-way gap.
+"""Why an ad platform, our attribution and the CRM disagree: the likely causes of a three-way gap.
 
 Pure: no Django. Each rule fires on the measured gap and on the diagnostics that would cause it, so
 the explanation names something a person can check and fix.
@@ -20,19 +20,31 @@ class GapInputs:
     ttclid_capture: float | None
     duplicate_rate: float | None
     delayed_rate: float | None
+    platform: str = "TikTok"  # the platform's name, as people read it
+
+
+def _is_tiktok(inputs: GapInputs) -> bool:
+    return inputs.platform == "TikTok"
 
 
 def gap_inputs(*, comparison, diag, view_window_days: int) -> GapInputs:
-    """GapInputs from a three-way comparison and a diagnostics summary (duck-typed: no Django here)."""
+    """GapInputs from a three-way comparison and a diagnostics summary (duck-typed: no Django here).
+
+    The diagnostics measure TikTok's signals (ttclid, events sent to TikTok); for another platform
+    they are left out rather than blamed on it.
+    """
+    label = getattr(comparison, "platform_label", "TikTok")
+    tiktok = label == "TikTok"
     return GapInputs(
         reported=float(comparison.reported.conversions),
         attributed=float(comparison.attributed.conversions),
         crm=float(comparison.crm.conversions),
         view_window_days=view_window_days,
         window_mismatch=comparison.window_mismatch,
-        ttclid_capture=diag.ttclid_capture_rate,
-        duplicate_rate=diag.duplicate_rate,
-        delayed_rate=diag.delayed_rate,
+        ttclid_capture=diag.ttclid_capture_rate if tiktok else None,
+        duplicate_rate=diag.duplicate_rate if tiktok else None,
+        delayed_rate=diag.delayed_rate if tiktok else None,
+        platform=label,
     )
 
 
@@ -47,17 +59,18 @@ def _platform_over(inputs: GapInputs) -> list[str]:
     causes = []
     if inputs.view_window_days:
         causes.append(
-            f"TikTok counts {inputs.view_window_days}-day view-through conversions and modelled "
-            "conversions; our models credit clicks and only the share a multi-touch model gives TikTok."
+            f"{inputs.platform} counts {inputs.view_window_days}-day view-through conversions and modelled "
+            f"conversions; our models credit clicks and only the share a multi-touch model gives "
+            f"{inputs.platform}."
         )
     if inputs.duplicate_rate and inputs.duplicate_rate > 0.02:
         causes.append(
             f"{inputs.duplicate_rate:.0%} of pixel conversions have a server twin with another "
-            "event_id: TikTok counts both. Send the same event_id from pixel and server."
+            f"event_id: {inputs.platform} counts both. Send the same event_id from pixel and server."
         )
     causes.append(
-        "TikTok claims every conversion its window reaches, even when another channel touched "
-        "the buyer later; our model shares the credit."
+        f"{inputs.platform} claims every conversion its window reaches, even when another channel "
+        "touched the buyer later; our model shares the credit."
     )
     return causes
 
@@ -69,10 +82,16 @@ def _platform_under(inputs: GapInputs) -> list[str]:
             f"{inputs.delayed_rate:.0%} of conversions reached TikTok after the click window "
             "closed, so TikTok could not credit them."
         )
-    causes.append(
-        "TikTok lost the match for some conversions (no ttclid/_ttp or hashed email sent with the "
-        "event), or the CRM stages we sync are not mapped to a TikTok event."
-    )
+    if _is_tiktok(inputs):
+        causes.append(
+            "TikTok lost the match for some conversions (no ttclid/_ttp or hashed email sent with the "
+            "event), or the CRM stages we sync are not mapped to a TikTok event."
+        )
+    else:
+        causes.append(
+            f"{inputs.platform} could not match some conversions to its clicks (its pixel or "
+            "conversion tracking missed them), or it counts fewer conversion actions than we do."
+        )
     return causes
 
 
@@ -83,8 +102,9 @@ def explain_gaps(inputs: GapInputs) -> list[str]:
     ours_vs_crm = gap(inputs.attributed, inputs.crm) or 0.0
     if inputs.window_mismatch:
         causes.append(
-            "TikTok's numbers were reported under a different window than our attribution used for "
-            "TikTok: compare like with like (change the window selector or the TikTok lookback window)."
+            f"{inputs.platform}'s numbers were reported under a different window than our attribution "
+            f"used for {inputs.platform}: compare like with like (change the window selector, the "
+            f"{inputs.platform} lookback window or the window the account reports under)."
         )
     if platform_vs_ours > NOTABLE_GAP:
         causes += _platform_over(inputs)
@@ -97,13 +117,13 @@ def explain_gaps(inputs: GapInputs) -> list[str]:
         )
     if ours_vs_crm > NOTABLE_GAP:
         causes.append(
-            "We credit TikTok with web conversions and leads that the CRM never closed: lead "
+            f"We credit {inputs.platform} with web conversions and leads that the CRM never closed: lead "
             "quality, or deals not yet imported."
         )
     if ours_vs_crm < -NOTABLE_GAP:
         causes.append(
-            "The CRM closed TikTok-sourced deals our attribution cannot tie to a click: capture "
-            "ttclid and utm_* in the lead form's hidden fields."
+            f"The CRM closed {inputs.platform}-sourced deals our attribution cannot tie to a click: "
+            "capture the click id and utm_* in the lead form's hidden fields."
         )
     return causes or [
         f"The three sources agree within {NOTABLE_GAP:.0%}; differences are within normal reporting noise."

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from attribution.channels import Channel
+from attribution.channels import Platform
 from attribution.models import AdCampaign, AdGroup, MetricLevel
 
 from .figures import comparison as comparison_fig
@@ -18,6 +18,7 @@ from .figures import tiktok as tiktok_fig
 from .gaps import explain_gaps, gap_inputs
 from .selectors import audits, comparison, diagnostics, journeys, overview, tiktok
 from .selectors.filters import DashboardFilters
+from .selectors.platforms import platform_choices, platform_of
 from .tables import Table, pct
 
 
@@ -101,8 +102,9 @@ def _tiktok_parent(filters: DashboardFilters, level: str, params):
     return parents.first()
 
 
-def _entity_tables(table, level: str, model) -> dict[str, Table]:
-    columns = ["Name", "External id", "Spend", "Impressions", "Clicks", "TikTok conv.", "TikTok value"]
+def _entity_tables(table, level: str, model, platform=Platform.TIKTOK) -> dict[str, Table]:
+    label = Platform(platform).label
+    columns = ["Name", "External id", "Spend", "Impressions", "Clicks", f"{label} conv.", f"{label} value"]
     columns += [f"{m} ROAS" for m in table.models] + [f"{m} conv." for m in table.models]
     columns += [f"{m} revenue" for m in table.models] + ["Recommendation"]
     rows, links, advice = [], [], []
@@ -125,11 +127,11 @@ def _entity_tables(table, level: str, model) -> dict[str, Table]:
                 rec.action if rec else None,
             ]
         )
-        links.append(f"level={nxt}&parent={r.entity_id}" if nxt else None)
+        links.append(f"level={nxt}&parent={r.entity_id}&platform={platform}" if nxt else None)
         if rec:
             advice.append([r.name, rec.action, rec.reason, rec.evidence, rec.confidence])
     return {
-        "entities": Table(f"TikTok {MetricLevel(level).label.lower()}s", columns, rows, links),
+        "entities": Table(f"{label} {MetricLevel(level).label.lower()}s", columns, rows, links),
         "recommendations": Table(
             f"Recommendations under {model or 'no model'}",
             ["Name", "Action", "Why", "Data behind it", "How sure"],
@@ -141,10 +143,13 @@ def _entity_tables(table, level: str, model) -> dict[str, Table]:
 def build_tiktok(*, filters: DashboardFilters, params, figures: bool = True) -> PageData:
     level = params.get("level") if params.get("level") in MetricLevel.values else MetricLevel.CAMPAIGN
     parent = _tiktok_parent(filters, level, params)
-    table = tiktok.tiktok_entities(filters=filters, level=level, parent_id=parent.pk if parent else None)
-    page = PageData(tables=_entity_tables(table, level, filters.model))
-    page.context.update(level=level, parent=parent, breadcrumb=_breadcrumb(parent))
-    _other_currencies(page, filters, channel=Channel.TIKTOK)
+    platform = platform_of(params)
+    table = tiktok.platform_entities(filters=filters, platform=platform, level=level,
+                                     parent_id=parent.pk if parent else None)
+    page = PageData(tables=_entity_tables(table, level, filters.model, platform))
+    page.context.update(level=level, parent=parent, breadcrumb=_breadcrumb(parent, platform))
+    _platform_context(page, filters, platform, title=f"{platform.label} drill-down")
+    _other_currencies(page, filters, channel=platform)
     if figures:
         model_id = filters.model.pk if filters.model else None
         page.figures = [
@@ -154,7 +159,7 @@ def build_tiktok(*, filters: DashboardFilters, params, figures: bool = True) -> 
     return page
 
 
-def _breadcrumb(parent) -> list[tuple[str, str]]:
+def _breadcrumb(parent, platform=Platform.TIKTOK) -> list[tuple[str, str]]:
     """[(label, query)] from the campaign list down to the current parent."""
     crumbs = [("All campaigns", "level=campaign")]
     if isinstance(parent, AdGroup):
@@ -162,15 +167,23 @@ def _breadcrumb(parent) -> list[tuple[str, str]]:
         crumbs.append((parent.name, f"level=ad&parent={parent.pk}"))
     elif isinstance(parent, AdCampaign):
         crumbs.append((parent.name, f"level=adgroup&parent={parent.pk}"))
-    return crumbs
+    return [(label, f"{query}&platform={platform}") for label, query in crumbs]
+
+
+def _platform_context(page: PageData, filters: DashboardFilters, platform, *, title: str) -> None:
+    """The platform switch of the drill-down and three-way pages (1 query)."""
+    page.context.update(platform=platform.value, platform_label=platform.label, title=title,
+                        platforms=platform_choices(workspace=filters.workspace))
 
 
 def build_compare(*, filters: DashboardFilters, params, figures: bool = True) -> PageData:
-    data = comparison.three_way(filters=filters)
+    platform = platform_of(params)
+    data = comparison.three_way(filters=filters, platform=platform)
     diag = diagnostics.diagnostics_summary(filters=filters)
     gaps = data.gaps()
     sources = [data.reported, data.attributed, data.crm, data.crm_all_channels]
-    causes = explain_gaps(gap_inputs(comparison=data, diag=diag, view_window_days=filters.view_window_days))
+    view_days = data.reported_window[1] if data.reported_window else filters.view_window_days
+    causes = explain_gaps(gap_inputs(comparison=data, diag=diag, view_window_days=view_days))
     page = PageData(
         tables={
             "sources": Table(
@@ -184,9 +197,11 @@ def build_compare(*, filters: DashboardFilters, params, figures: bool = True) ->
         }
     )
     page.context.update(
-        causes=causes, attribution_window=data.attribution_window, window_mismatch=data.window_mismatch
+        causes=causes, attribution_window=data.attribution_window, window_mismatch=data.window_mismatch,
+        reported_window=data.reported_window,
     )
-    _other_currencies(page, filters, channel=Channel.TIKTOK, deals=True)
+    _platform_context(page, filters, platform, title=f"{platform.label} vs attribution vs CRM")
+    _other_currencies(page, filters, channel=platform, deals=True)
     if figures:
         page.figures = [comparison_fig.three_way_bars(data)]
     return page

@@ -139,6 +139,30 @@ class TikTokIntegrationFactory(factory.django.DjangoModelFactory):
     access_token = "tt-access-token-for-tests"
 
 
+class MetaAdAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = am.MetaAdAccount
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = "Meta shop"
+    ad_account_id = "111"
+    access_token = "meta-token"
+
+
+class GoogleAdsAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = am.GoogleAdsAccount
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = "Google shop"
+    customer_id = "1234567890"
+    client_id = "client-id.apps.googleusercontent.com"
+    client_secret = "client-secret"
+    refresh_token = "refresh-token"
+    developer_token = "dev-token"
+    click_window_days = 30
+
+
 class DealFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = cm.Deal

@@ -1,3 +1,10 @@
+from .ad_accounts import (
+    AdCsvMapping,
+    GoogleAdsAccount,
+    MetaAdAccount,
+    PlatformImport,
+    PlatformImportStatus,
+)
 from .ads import Ad, AdCampaign, AdGroup, MetricLevel, PlatformDailyMetric
 from .conversions import ConversionEvent, EventSource
 from .fits import AttributionModelFit, FitStatus
@@ -25,11 +32,12 @@ from .tracking import ChannelRule, Contact, RuleField, Touchpoint, Visitor
 from .workspace import Membership, Role, Site, SiteSecretKey, Workspace
 
 __all__ = [
-    "Ad", "AdCampaign", "AdGroup", "AttributionCredit", "AttributionModelConfig", "AttributionModelFit",
-    "AttributionRollup", "AttributionRun", "AttributionRunChunk", "ChannelRule", "ChunkStatus",
-    "Contact", "ConversionEvent", "ConversionPath", "CustomerValueRollup", "EventSource", "FitStatus",
-    "LookbackWindow", "Membership", "MetricLevel", "ModelKind", "OutboxEntry", "OutboxStatus",
-    "PathLagRollup", "PathLevel", "PathRollup", "PathStepRollup", "PlatformDailyMetric", "Role",
+    "Ad", "AdCampaign", "AdCsvMapping", "AdGroup", "AttributionCredit", "AttributionModelConfig",
+    "AttributionModelFit", "AttributionRollup", "AttributionRun", "AttributionRunChunk", "ChannelRule",
+    "ChunkStatus", "Contact", "ConversionEvent", "ConversionPath", "CustomerValueRollup", "EventSource",
+    "FitStatus", "GoogleAdsAccount", "LookbackWindow", "Membership", "MetaAdAccount", "MetricLevel",
+    "ModelKind", "OutboxEntry", "OutboxStatus", "PathLagRollup", "PathLevel", "PathRollup",
+    "PathStepRollup", "PlatformDailyMetric", "PlatformImport", "PlatformImportStatus", "Role",
     "RuleField", "RunStatus", "Site", "SiteSecretKey", "TikTokEventSource", "TikTokIntegration",
     "Touchpoint", "Visitor", "Workspace",
 ]

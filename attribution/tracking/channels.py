@@ -55,6 +55,11 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     Rule.of("utm_source", r"^(facebook|fb|instagram|ig|meta)$", Channel.META),
     Rule.of("click_id", r"^gclid$", Channel.GOOGLE),
     Rule.of("utm_source", r"^(google|adwords|google_ads)$", Channel.GOOGLE),
+    # The other ad platforms (spend imported from their CSV exports): by utm_source, paid media only.
+    Rule.of("utm_source", r"^(linkedin|linkedin_ads|li)$", Channel.LINKEDIN),
+    Rule.of("utm_source", r"^(snapchat|snap|snapchat_ads)$", Channel.SNAPCHAT),
+    Rule.of("utm_source", r"^(pinterest|pinterest_ads)$", Channel.PINTEREST),
+    Rule.of("utm_source", r"^(bing|microsoft|microsoft_ads|bing_ads)$", Channel.MICROSOFT),
     Rule.of("utm_medium", r"^(e-?mail|newsletter)$", Channel.EMAIL),
     Rule.of("utm_source", r"^(newsletter|e-?mail|mailchimp|klaviyo)$", Channel.EMAIL),
     Rule.of("utm_medium", r"^(organic_?social|social)$", Channel.ORGANIC_SOCIAL, TouchKind.ORGANIC),
@@ -63,6 +68,13 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     Rule.of("referrer_host", _SOCIAL_HOSTS, Channel.ORGANIC_SOCIAL, TouchKind.ORGANIC),
     Rule.of("referrer_host", r".", Channel.REFERRAL, TouchKind.ORGANIC),
 )
+
+
+def utm_source_pattern(channel: str) -> str | None:
+    """The default rules' utm_source regex for a channel (e.g. for CRM deals, which keep utm_source
+    but not every click id), or None when no default rule names the channel by utm_source."""
+    patterns = [r.pattern.pattern for r in DEFAULT_RULES if r.field == "utm_source" and r.channel == channel]
+    return "|".join(f"(?:{p})" for p in patterns) or None
 
 
 def referrer_host(referrer: str, *, own_domains: tuple[str, ...] = ()) -> str:

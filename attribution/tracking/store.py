@@ -17,9 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from attribution.bulk import rows_insert
-from attribution.models import Ad, EventSource, Site, Touchpoint, Visitor, Workspace
+from attribution.models import EventSource, Site, Touchpoint, Visitor, Workspace
 from attribution.services.conversions_bulk import conversion_record_many
 
+from .ad_links import NO_LINK, ad_links
 from .channels import TouchSignals, classify
 from .rules import channel_rules_for
 
@@ -79,18 +80,22 @@ def _touches_store(workspace_id: int, records: list[dict], visitors: dict) -> No
         return
     rules = channel_rules_for(workspace_id=workspace_id)
     domains = _site_domains({r["site"] for r in records})
-    ads = _ads_by_external_id(workspace_id, {r["f"]["utm_content"] for r in records})
     now = timezone.now()
-    rows = []
+    classified = []
     for record in records:
         fields = record["f"]
         signals = TouchSignals(**{k: fields[k] for k in ("utm_source", "utm_medium", "ttclid",
                                                          "fbclid", "gclid", "referrer")})
-        channel, kind = classify(signals, rules=rules, own_domains=domains.get(record["site"], ()))
-        ad = ads.get(fields["utm_content"]) or (None, None, None)
+        classified.append(classify(signals, rules=rules, own_domains=domains.get(record["site"], ())))
+    keys = [(channel, record["f"]["utm_content"], record["f"]["utm_campaign"])
+            for record, (channel, _) in zip(records, classified, strict=True)]
+    links = ad_links(workspace_id=workspace_id, touches=keys)
+    rows = []
+    for record, (channel, kind), key in zip(records, classified, keys, strict=True):
+        fields = record["f"]
         rows.append((workspace_id, record["site"], visitors[uuid.UUID(record["v"])][0],
                      _at(record, fields.get("time")), channel, kind, fields["touch_key"],
-                     record["ip"], record["ua"], *ad, now,
+                     record["ip"], record["ua"], *links.get(key, NO_LINK), now,
                      *[fields[name] for name in TOUCH_FIELDS]))
     # A resent touch_key is skipped, as by touch_unique_key (a partial index: no conflict target).
     rows_insert(Touchpoint, _TOUCH_COLUMNS, rows, ignore_conflicts=True)
@@ -122,14 +127,3 @@ def _at(record: dict, explicit: str | None = None) -> datetime:
 def _site_domains(site_ids: set[int]) -> dict[int, tuple[str, ...]]:
     return {pk: tuple(domains or ()) for pk, domains in
             Site.objects.filter(pk__in=site_ids).values_list("pk", "domains")}
-
-
-def _ads_by_external_id(workspace_id: int, contents: set[str]) -> dict[str, tuple[int, int, int]]:
-    """utm_content carries the platform's ad id by convention; resolve it to our ad entities."""
-    ids = [c for c in contents if c and c.isdigit()]
-    if not ids:
-        return {}
-    rows = Ad.objects.filter(workspace_id=workspace_id, external_id__in=ids).values_list(
-        "external_id", "id", "adgroup_id", "campaign_id")
-    return {ext: (pk, group, campaign) for ext, pk, group, campaign in rows}
-

@@ -251,6 +251,24 @@ CLICKLEDGER.update({
     "TIKTOK_REPORT_VALUE_METRIC": env("TIKTOK_REPORT_VALUE_METRIC", default="total_complete_payment_rate"),
     # The daily import re-reads this many past days: TikTok keeps attributing late conversions.
     "TIKTOK_REPORT_REFRESH_DAYS": env.int("TIKTOK_REPORT_REFRESH_DAYS", default=7),
+    # Meta Marketing API (Insights) and Google Ads API: versions and hosts are settings, since both
+    # platforms retire versions on a schedule (docs/developers/ad-platforms.md).
+    "META_GRAPH_BASE": env("META_GRAPH_BASE", default="https://graph.facebook.com"),
+    "META_API_VERSION": env("META_API_VERSION", default="v26.0"),
+    "META_PAGE_SIZE": env.int("META_PAGE_SIZE", default=500),
+    "META_TIMEOUT_SECONDS": env.float("META_TIMEOUT_SECONDS", default=60.0),
+    # Longer ranges run as an asynchronous report job (synchronous insights time out on big accounts).
+    "META_SYNC_MAX_DAYS": env.int("META_SYNC_MAX_DAYS", default=31),
+    "META_ASYNC_POLL_SECONDS": env.float("META_ASYNC_POLL_SECONDS", default=5.0),
+    "META_ASYNC_MAX_WAIT_SECONDS": env.float("META_ASYNC_MAX_WAIT_SECONDS", default=900.0),
+    "GOOGLE_ADS_API_BASE": env("GOOGLE_ADS_API_BASE", default="https://googleads.googleapis.com"),
+    "GOOGLE_ADS_API_VERSION": env("GOOGLE_ADS_API_VERSION", default="v26"),
+    "GOOGLE_OAUTH_TOKEN_URL": env("GOOGLE_OAUTH_TOKEN_URL", default="https://oauth2.googleapis.com/token"),
+    "GOOGLE_ADS_TIMEOUT_SECONDS": env.float("GOOGLE_ADS_TIMEOUT_SECONDS", default=120.0),
+    # Days per searchStream request: bounds the size of one reply held in memory.
+    "GOOGLE_ADS_MAX_DAYS": env.int("GOOGLE_ADS_MAX_DAYS", default=31),
+    # The daily import of Meta and Google accounts re-reads this many past days (late conversions).
+    "AD_PLATFORM_REFRESH_DAYS": env.int("AD_PLATFORM_REFRESH_DAYS", default=7),
     # Absolute links in audit emails, e.g. https://clickledger.example.com
     "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", default="http://localhost:8000"),
 })

@@ -11,6 +11,9 @@ from django.db import connection, transaction
 
 from attribution import models as am
 from attribution.bulk import copy_rows, next_id, reset_sequences
+from crm_sync.ad_platforms.levels import with_parent_levels
+from crm_sync.ad_platforms.metrics import platform_metrics_upsert
+from crm_sync.ad_platforms.rows import ReportRow
 from crm_sync.models import Deal, DealStageChange, DealStageRule
 
 from . import catalog
@@ -146,6 +149,13 @@ def _setup_workspace():
         advertiser_id="7301234567890123456", pixel_code="CDEMOPIXEL0123456789",
         event_set_id="7309876543210987654", access_token="demo-token-replace-me",
         test_event_code="TEST12345")
+    # The ad accounts whose numbers the demo seeds (without credentials: nothing to import).
+    am.MetaAdAccount.objects.create(workspace=workspace, name="Meta (demo, disabled)", enabled=False,
+                                    ad_account_id="100000000000001", currency=workspace.currency)
+    am.GoogleAdsAccount.objects.create(workspace=workspace, name="Google Ads (demo, disabled)",
+                                       enabled=False, customer_id="1234567890",
+                                       client_id="demo.apps.googleusercontent.com",
+                                       currency=workspace.currency)
     return workspace, site, secret
 
 
@@ -179,16 +189,15 @@ def _create_ads(workspace, rng: random.Random) -> dict[str, list[catalog.AdRef]]
 
 
 def _platform_metrics(workspace, gen: DemoGenerator, ads, rng: random.Random) -> int:
-    """Daily numbers per ad, ad group and campaign as each platform would report them."""
+    """Daily numbers per ad as each platform would report them, written as the importers write
+    theirs (``platform_metrics_upsert``; ad groups and campaigns are the ads' sums)."""
     by_ad = {ref.ad_id: ref for refs in ads.values() for ref in refs}
-    externals = {
-        "ad": dict(am.Ad.objects.filter(workspace=workspace).values_list("pk", "external_id")),
-        "adgroup": dict(am.AdGroup.objects.filter(workspace=workspace)
-                        .values_list("pk", "external_id")),
-        "campaign": dict(am.AdCampaign.objects.filter(workspace=workspace)
-                         .values_list("pk", "external_id")),
+    names = {
+        model: {pk: (ext, name) for pk, ext, name in
+                model.objects.filter(workspace=workspace).values_list("pk", "external_id", "name")}
+        for model in (am.Ad, am.AdGroup, am.AdCampaign)
     }
-    cells: dict[tuple, list] = defaultdict(lambda: [Decimal(0), 0, 0, Decimal(0), Decimal(0)])
+    cells: dict[tuple, dict] = defaultdict(dict)  # (platform, window) → (ad, day) → numbers
     for (ad_id, day), (true_clicks, windows) in sorted(gen.ad_days.items()):
         ref = by_ad[ad_id]
         # The demo stores converters' journeys only; the platform also bills the clicks of the
@@ -202,42 +211,23 @@ def _platform_metrics(workspace, gen: DemoGenerator, ads, rng: random.Random) ->
             conv, value = windows[window]
             reported = Decimal(round(conv * over))
             reported_value = (value * Decimal(str(round(over, 3)))).quantize(Decimal("0.01"))
-            for level, key in [("ad", ref.ad_id), ("adgroup", ref.adgroup_id),
-                               ("campaign", ref.campaign_id)]:
-                cell = cells[(ref.platform, level, key, day, window, ref)]
-                cell[0] += spend
-                cell[1] += impressions
-                cell[2] += clicks
-                cell[3] += reported
-                cell[4] += reported_value
-    rows = []
-    for (platform, level, key, day, (click_days, view_days), ref), vals in cells.items():
-        rows.append(am.PlatformDailyMetric(
-            workspace=workspace, platform=platform, level=level,
-            entity_external_id=externals[level][key], date=day, campaign_id=ref.campaign_id,
-            adgroup_id=ref.adgroup_id if level != "campaign" else None,
-            ad_id=ref.ad_id if level == "ad" else None, currency=workspace.currency,
-            spend=vals[0], impressions=vals[1], clicks=vals[2], conversions=vals[3],
-            conversion_value=vals[4], click_window_days=click_days, view_window_days=view_days,
-            source="api"))
-    merged = _merge_cells(rows)
-    am.PlatformDailyMetric.objects.bulk_create(merged, batch_size=2_000)
-    return len(merged)
+            cells[(ref.platform, window)][(ad_id, day)] = (spend, impressions, clicks, reported,
+                                                          reported_value)
+    written = 0
+    for (platform, (click_days, view_days)), days in cells.items():
+        rows = [_report_row(by_ad[ad_id], day, numbers, names) for (ad_id, day), numbers in days.items()]
+        written += platform_metrics_upsert(
+            workspace=workspace, platform=platform, rows=with_parent_levels(rows),
+            click_window_days=click_days, view_window_days=view_days, source="api")
+    return written
 
 
-def _merge_cells(rows):
-    """Ad-group and campaign cells were keyed per ad above; add them up per entity and day."""
-    out: dict[tuple, am.PlatformDailyMetric] = {}
-    for row in rows:
-        key = (row.platform, row.level, row.entity_external_id, row.date, row.click_window_days,
-               row.view_window_days)
-        if key not in out:
-            out[key] = row
-            continue
-        acc = out[key]
-        acc.spend += row.spend
-        acc.impressions += row.impressions
-        acc.clicks += row.clicks
-        acc.conversions += row.conversions
-        acc.conversion_value += row.conversion_value
-    return list(out.values())
+def _report_row(ref, day, numbers, names) -> ReportRow:
+    spend, impressions, clicks, conversions, value = numbers
+    (ad_ext, ad_name) = names[am.Ad][ref.ad_id]
+    (group_ext, group_name), (campaign_ext, campaign_name) = (
+        names[am.AdGroup][ref.adgroup_id], names[am.AdCampaign][ref.campaign_id])
+    return ReportRow(level="ad", day=day, campaign_id=campaign_ext, campaign_name=campaign_name,
+                     adgroup_id=group_ext, adgroup_name=group_name, ad_id=ad_ext, ad_name=ad_name,
+                     spend=spend, impressions=impressions, clicks=clicks, conversions=conversions,
+                     conversion_value=value)

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 import httpx
 from django.conf import settings
 
-from .rows import ReportRow, to_decimal, to_int
+from crm_sync.ad_platforms.rows import ReportRow, to_decimal, to_int
 
 DATA_LEVELS = {"campaign": "AUCTION_CAMPAIGN", "adgroup": "AUCTION_ADGROUP", "ad": "AUCTION_AD"}
 ID_DIMENSION = {"campaign": "campaign_id", "adgroup": "adgroup_id", "ad": "ad_id"}

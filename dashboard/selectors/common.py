@@ -58,29 +58,63 @@ def tiktok_metrics(*, filters: DashboardFilters, level: str) -> QuerySet[Platfor
 
     Rows reported under another window are other facts; mixing them would double-count spend.
     """
+    return platform_metrics(filters=filters, platform=Platform.TIKTOK, level=level,
+                            window=(filters.click_window_days, filters.view_window_days))
+
+
+def platform_metrics(*, filters: DashboardFilters, platform: str, level: str,
+                     window: tuple[int, int]) -> QuerySet[PlatformDailyMetric]:
+    """One platform's own daily numbers at one level, for the period, under one window only."""
     return PlatformDailyMetric.objects.filter(
         workspace=filters.workspace,
-        platform=Platform.TIKTOK,
+        platform=platform,
         level=level,
         date__gte=filters.start,
         date__lte=filters.end,
-        click_window_days=filters.click_window_days,
-        view_window_days=filters.view_window_days,
+        click_window_days=window[0],
+        view_window_days=window[1],
     )
+
+
+def _preferred_windows(filters: DashboardFilters) -> dict[str, tuple[int, int]]:
+    """The window each platform's numbers are read under, where we have a preference (1 query):
+    the selected one for TikTok, the workspace's lookback window for the others."""
+    preferred = {Channel.TIKTOK.value: (filters.click_window_days, filters.view_window_days)}
+    for channel, click, view in LookbackWindow.objects.filter(workspace=filters.workspace).values_list(
+        "channel", "click_days", "view_days"
+    ):
+        preferred.setdefault(channel, (click, view))
+    return preferred
+
+
+def _window_for(platform: str, preferred: dict, available: set) -> tuple[int, int] | None:
+    """The preferred window when the platform reported under it (always, for TikTok), else the
+    first window found, else None (no numbers)."""
+    want = preferred.get(platform)
+    if platform == Channel.TIKTOK or want in available:
+        return want
+    return min(available) if available else None
+
+
+def platform_window(*, filters: DashboardFilters, platform: str) -> tuple[int, int] | None:
+    """The window the dashboard reads ``platform``'s numbers under in the period (2 queries), or
+    None when the platform reported nothing then (TikTok: always the selected window)."""
+    available = set(
+        PlatformDailyMetric.objects.filter(
+            workspace=filters.workspace, platform=platform, level=MetricLevel.CAMPAIGN,
+            date__gte=filters.start, date__lte=filters.end,
+        ).values_list("click_window_days", "view_window_days").distinct().order_by()
+    )
+    return _window_for(platform, _preferred_windows(filters), available)
 
 
 def platform_spend(*, filters: DashboardFilters, by_day: bool = False) -> dict:
     """Spend per channel (or per (day, channel)) from every ad platform's campaign-level days (2 queries).
 
     A platform stores one copy of each day per window it reported under; spend is the same in each,
-    so one window is read per platform: the selected one for TikTok, the workspace's lookback window
-    for the others, else the first window found.
+    so one window is read per platform (``_window_for``).
     """
-    preferred = {Channel.TIKTOK.value: (filters.click_window_days, filters.view_window_days)}
-    for channel, click, view in LookbackWindow.objects.filter(workspace=filters.workspace).values_list(
-        "channel", "click_days", "view_days"
-    ):
-        preferred.setdefault(channel, (click, view))
+    preferred = _preferred_windows(filters)
     keys = ["platform", "click_window_days", "view_window_days"] + (["date"] if by_day else [])
     rows = (
         PlatformDailyMetric.objects.filter(
@@ -98,15 +132,10 @@ def platform_spend(*, filters: DashboardFilters, by_day: bool = False) -> dict:
     for r in rows:
         available[r["platform"]].add((r["click_window_days"], r["view_window_days"]))
 
-    def window_for(platform: str) -> tuple:
-        want = preferred.get(platform)
-        if platform == Channel.TIKTOK or want in available[platform]:
-            return want
-        return min(available[platform])
-
     out: dict = {}
     for r in rows:
-        if (r["click_window_days"], r["view_window_days"]) != window_for(r["platform"]):
+        if (r["click_window_days"], r["view_window_days"]) != _window_for(
+                r["platform"], preferred, available[r["platform"]]):
             continue
         key = (r["date"], r["platform"]) if by_day else r["platform"]
         out[key] = out.get(key, ZERO) + (r["s"] or ZERO)

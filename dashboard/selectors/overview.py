@@ -52,8 +52,9 @@ def _rollups_in_period(filters: DashboardFilters):
 def channel_performance(*, filters: DashboardFilters) -> list[ChannelRow]:
     """Spend, credited conversions and revenue, ROAS and CPA per channel under the model (3 queries).
 
-    Spend comes from the ad platforms' own reporting (TikTok, Meta, Google); channels without a
-    platform (organic, email, direct) have no spend, hence no ROAS/CPA.
+    Spend comes from the ad platforms' own reporting (TikTok, Meta, Google and any imported by CSV);
+    channels without a platform (organic, email, direct) have no spend, hence no ROAS/CPA. A paid
+    channel with spend but no credited conversion is listed too, last.
     """
     rows = (
         _rollups_in_period(filters)
@@ -79,6 +80,12 @@ def channel_performance(*, filters: DashboardFilters) -> list[ChannelRow]:
                 cpa=ratio(channel_spend, row["conv"]),
             )
         )
+    credited = {row["channel"] for row in rows}
+    for platform, channel_spend in sorted(spend.items(), key=lambda item: -item[1]):
+        if platform not in credited:  # spent, credited nothing: shown, with a ROAS of 0
+            result.append(ChannelRow(channel=platform, label=labels.get(platform, platform.title()),
+                                     spend=channel_spend, conversions=0.0, revenue=ZERO,
+                                     roas=ratio(ZERO, channel_spend), cpa=None))
     return result
 
 

@@ -1,18 +1,19 @@
-"""TikTok drill-down: campaign → ad group → ad, platform numbers beside every model's credit."""
+"""Ad platform drill-down (TikTok, Meta, Google, …): campaign → ad group → ad, the platform's numbers
+beside every model's credit, and scale / hold / cut per campaign and ad group."""
 
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db.models import Sum
 
-from attribution.channels import Channel, Platform
+from attribution.channels import Platform
 from attribution.models import Ad, AdCampaign, AdGroup, MetricLevel
 from dashboard.confidence import model_agreement
 from dashboard.models import DashboardSettings
 from dashboard.recommendations import Recommendation, recommend
 
 from ._current import current_rollups
-from .common import ZERO, active_models, ratio, revenue_sum, tiktok_metrics
+from .common import ZERO, active_models, platform_metrics, platform_window, ratio, revenue_sum
 from .filters import DashboardFilters
 
 LEVELS = {
@@ -56,15 +57,27 @@ class EntityTable:
 def tiktok_entities(
     *, filters: DashboardFilters, level: str = MetricLevel.CAMPAIGN, parent_id: int | None = None
 ) -> EntityTable:
-    """Entities of one level (under ``parent_id``), with spend and credit per model (5 queries).
+    """TikTok's entities of one level: ``platform_entities`` for TikTok (5 queries)."""
+    return platform_entities(filters=filters, platform=Platform.TIKTOK, level=level, parent_id=parent_id)
 
-    Recommendations use the selected model and the workspace's rules; ads get none (too granular).
+
+def platform_entities(
+    *, filters: DashboardFilters, platform: str, level: str = MetricLevel.CAMPAIGN,
+    parent_id: int | None = None,
+) -> EntityTable:
+    """A platform's entities of one level (under ``parent_id``), with spend and credit per model
+    (5 queries; 7 for a platform other than TikTok, whose window is looked up).
+
+    The platform's numbers are read under the selected window (TikTok) or the one ``platform_window``
+    picks. Recommendations use the selected model and the workspace's rules; ads get none.
     """
     entity_model, fk, parent_fk = LEVELS[MetricLevel(level)]
-    entities = entity_model.objects.filter(workspace=filters.workspace, platform=Platform.TIKTOK)
-    platform_rows = tiktok_metrics(filters=filters, level=level)
+    entities = entity_model.objects.filter(workspace=filters.workspace, platform=platform)
+    window = ((filters.click_window_days, filters.view_window_days) if platform == Platform.TIKTOK
+              else platform_window(filters=filters, platform=platform) or (-1, -1))
+    platform_rows = platform_metrics(filters=filters, platform=platform, level=level, window=window)
     credited = current_rollups(workspace=filters.workspace).filter(
-        channel=Channel.TIKTOK, day__gte=filters.start, day__lte=filters.end, **{f"{fk}__isnull": False}
+        channel=platform, day__gte=filters.start, day__lte=filters.end, **{f"{fk}__isnull": False}
     )
     if parent_fk and parent_id is not None:
         entities = entities.filter(**{parent_fk: parent_id})

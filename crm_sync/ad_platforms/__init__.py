@@ -1,0 +1,1 @@
+"""What every ad platform importer shares: the reported row, the one upsert, import history."""
