@@ -12,6 +12,7 @@ from dashboard.recommendations import Recommendation, recommend
 
 from ._current import current_rollups
 from .common import ZERO, active_models, ratio, revenue_sum, tiktok_metrics
+from .currency import foreign_revenue
 from .filters import DashboardFilters
 
 LEVELS = {
@@ -55,7 +56,8 @@ class EntityTable:
 def tiktok_entities(
     *, filters: DashboardFilters, level: str = MetricLevel.CAMPAIGN, parent_id: int | None = None
 ) -> EntityTable:
-    """Entities of one level (under ``parent_id``), with spend and credit per model (5 queries).
+    """Entities of one level (under ``parent_id``), with spend and credit per model (6 queries, +1 for
+    rates when revenue in other currencies is converted).
 
     Recommendations use the selected model and the workspace's rules; ads get none (too granular).
     """
@@ -90,6 +92,7 @@ def tiktok_entities(
         if row:
             row.spend, row.impressions, row.clicks = agg["spend"] or ZERO, agg["imp"] or 0, agg["clicks"] or 0
             row.reported_conversions, row.reported_value = agg["conv"] or ZERO, agg["value"] or ZERO
+    converted = foreign_revenue(credited, workspace=filters.workspace, keys=[fk, "model_config_id"])
     for agg in (
         credited.values(fk, "model_config_id")
         .annotate(conv=Sum("conversions"), rev=revenue_sum(filters.workspace))
@@ -97,7 +100,7 @@ def tiktok_entities(
     ):
         row = rows.get(agg[fk])
         if row:
-            revenue = agg["rev"] or ZERO
+            revenue = (agg["rev"] or ZERO) + converted.get((agg[fk], agg["model_config_id"]), ZERO)
             row.by_model[agg["model_config_id"]] = ModelCredit(
                 agg["conv"] or 0.0, revenue, ratio(revenue, row.spend)
             )
