@@ -44,6 +44,7 @@ MIDDLEWARE = [
     # Collector beacons leave the chain here; they still pass Common and XFrameOptions.
     "attribution.tracking.middleware.BeaconMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # numbers and money in the browser's locale
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
