@@ -47,7 +47,8 @@ def test_bad_rows_are_reported_by_line_and_the_rest_is_read():
 
 
 def test_a_file_of_another_format_is_refused_as_a_whole():
-    assert parse_ecb_csv("day;usd\n").errors == ["line 1: the first column must be Date (the ECB file's header)."]
+    assert parse_ecb_csv("day;usd\n").errors == [
+        "line 1: the first column must be Date (the ECB file's header)."]
 
 
 @pytest.mark.django_db

@@ -30,11 +30,14 @@ def test_the_previous_period_is_as_long_and_ends_the_day_before():
 
 
 def test_a_whole_month_compares_with_the_whole_month_before():
-    assert periods.previous_range(date(2026, 3, 1), date(2026, 3, 31)) == (date(2026, 2, 1), date(2026, 2, 28))
+    march = (date(2026, 3, 1), date(2026, 3, 31))
+    assert periods.previous_range(*march) == (date(2026, 2, 1), date(2026, 2, 28))
 
 
 @pytest.mark.django_db
-def test_the_selector_starts_at_the_last_30_days_and_the_workspaces_tiktok_window(logged_in, workspace, world):
+def test_the_selector_starts_at_the_last_30_days_and_the_workspaces_tiktok_window(
+    logged_in, workspace, world
+):
     LookbackWindow.objects.update_or_create(workspace=workspace, channel="tiktok",
                                             defaults={"click_days": 28, "view_days": 0})
     response = logged_in.get(reverse("dashboard:overview"))
