@@ -68,7 +68,8 @@ def test_every_page_renders_readably_and_accessibly_at_each_width(live_server, d
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         _log_in(page, live_server)
         findings.update(_walk_every_page(page, live_server, audit, width))
-    assert {name: f for name, f in findings.items() if f} == {}
+    serious = [f"{name}: {line}" for name, lines in findings.items() for line in lines]
+    assert serious == [], "axe-core:\n" + "\n".join(serious)
     assert errors == []
 
 
