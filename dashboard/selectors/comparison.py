@@ -14,7 +14,7 @@ from dashboard.models import DashboardSettings
 
 from ._current import current_rollups
 from .common import ZERO, in_reporting_currency, revenue_sum, tiktok_metrics
-from .currency import CurrencyLine, currency_lines, foreign_revenue
+from .currency import CurrencyLine, currency_lines, foreign_revenue, foreign_rows
 from .filters import DashboardFilters
 
 DEFAULT_WON_STAGES = ("closedwon", "closed won", "won")
@@ -72,7 +72,8 @@ def _tiktok_sourced(filters: DashboardFilters) -> Q:
 
 
 def crm_closed(*, filters: DashboardFilters) -> tuple[SourceFigures, SourceFigures]:
-    """Deals closed won in the period: TikTok-sourced ones and all of them (4 queries, +1 for rates).
+    """Deals closed won in the period: TikTok-sourced ones and all of them (3 queries; +2 to convert
+    other currencies).
 
     Amounts in other currencies are converted with the rate of the day each deal closed.
 
@@ -83,15 +84,16 @@ def crm_closed(*, filters: DashboardFilters) -> tuple[SourceFigures, SourceFigur
     tiktok = _tiktok_sourced(filters)
     in_currency = in_reporting_currency(filters.workspace)  # other currencies: converted below
     closed = _closed_won(filters)
-    converted = foreign_revenue(
-        closed.annotate(tiktok=ExpressionWrapper(tiktok, output_field=BooleanField())),
-        workspace=filters.workspace, keys=["tiktok"], day="closed_at", amount="amount",
-    )
     agg = closed.aggregate(
+        n_foreign=Count("id", filter=~in_currency),
         n_all=Count("id"),
         rev_all=Sum("amount", filter=in_currency),
         n_tt=Count("id", filter=tiktok),
         rev_tt=Sum("amount", filter=tiktok & in_currency),
+    )
+    converted = foreign_revenue(
+        closed.annotate(tiktok=ExpressionWrapper(tiktok, output_field=BooleanField())),
+        workspace=filters.workspace, keys=["tiktok"], day="closed_at", amount="amount", seen=[agg],
     )
     rev_tt = (agg["rev_tt"] or ZERO) + converted.get(True, ZERO)
     rev_all = (agg["rev_all"] or ZERO) + converted.get(True, ZERO) + converted.get(False, ZERO)
@@ -111,16 +113,18 @@ def crm_closed_other_currencies(*, filters: DashboardFilters) -> list[CurrencyLi
 
 
 def three_way(*, filters: DashboardFilters) -> ThreeWay:
-    """The same period and window, three ways (8 queries, +2 for rates when there are other currencies)."""
+    """The same period and window, three ways (6 queries; +4 to convert other currencies)."""
     reported = tiktok_metrics(filters=filters, level=MetricLevel.CAMPAIGN).aggregate(
         conv=Sum("conversions"), value=Sum("conversion_value")
     )
     credited = current_rollups(workspace=filters.workspace).filter(
         model_config=filters.model, channel=Channel.TIKTOK, day__gte=filters.start, day__lte=filters.end
     )
-    attributed = credited.aggregate(conv=Sum("conversions"), rev=revenue_sum(filters.workspace))
+    attributed = credited.aggregate(conv=Sum("conversions"), rev=revenue_sum(filters.workspace),
+                                    n_foreign=foreign_rows(filters.workspace))
     attributed["rev"] = (attributed["rev"] or ZERO) + sum(
-        foreign_revenue(credited, workspace=filters.workspace, keys=["channel"]).values(), ZERO
+        foreign_revenue(credited, workspace=filters.workspace, keys=["channel"], seen=[attributed]).values(),
+        ZERO,
     )
     crm_tiktok, crm_all = crm_closed(filters=filters)
     window = (

@@ -11,7 +11,7 @@ from attribution.models import AdCampaign, ModelKind
 
 from ._current import current_rollups
 from .common import ZERO, active_models, revenue_sum
-from .currency import foreign_revenue
+from .currency import foreign_revenue, foreign_rows
 from .filters import DashboardFilters
 from .overview import model_comparison
 
@@ -52,17 +52,18 @@ def _baseline(models):
 
 
 def _campaign_rows(filters: DashboardFilters, model_ids: set[int]) -> list[MatrixRow]:
-    """TikTok campaigns with credit under any model in the period (3 queries, +1 for rates)."""
+    """TikTok campaigns with credit under any model in the period (2 queries; +2 to convert)."""
     credited = current_rollups(workspace=filters.workspace).filter(
         channel=Channel.TIKTOK, day__gte=filters.start, day__lte=filters.end, campaign_id__isnull=False
     )
     sums = list(
         credited.values("campaign_id", "model_config_id")
-        .annotate(conv=Sum("conversions"), rev=revenue_sum(filters.workspace))
+        .annotate(conv=Sum("conversions"), rev=revenue_sum(filters.workspace),
+                  n_foreign=foreign_rows(filters.workspace))
         .order_by()
     )
     converted = foreign_revenue(
-        credited, workspace=filters.workspace, keys=["campaign_id", "model_config_id"]
+        credited, workspace=filters.workspace, keys=["campaign_id", "model_config_id"], seen=sums
     )
     names = dict(
         AdCampaign.objects.filter(workspace=filters.workspace, platform=Platform.TIKTOK)
@@ -80,7 +81,8 @@ def _campaign_rows(filters: DashboardFilters, model_ids: set[int]) -> list[Matri
 
 
 def model_matrix(*, filters: DashboardFilters) -> ModelMatrix:
-    """Every active model's credit per channel and per TikTok campaign (6 queries, +2 for rates)."""
+    """Every active model's credit per channel and per TikTok campaign (4 queries; +4 to convert
+    other currencies)."""
     models = active_models(workspace=filters.workspace)
     model_ids = {m.pk for m in models}
     labels = dict(Channel.choices)

@@ -11,7 +11,7 @@ from attribution.models import ModelKind
 
 from ._current import current_rollups
 from .common import ZERO, platform_spend, ratio, revenue_sum
-from .currency import CurrencyLine, currency_lines, foreign_revenue
+from .currency import CurrencyLine, currency_lines, foreign_revenue, foreign_rows
 from .filters import DashboardFilters
 
 KIND_LABELS = dict(ModelKind.choices)
@@ -51,8 +51,8 @@ def _rollups_in_period(filters: DashboardFilters):
 
 
 def channel_performance(*, filters: DashboardFilters) -> list[ChannelRow]:
-    """Spend, credited conversions and revenue, ROAS and CPA per channel under the model (4 queries,
-    +1 for rates when revenue in other currencies is converted).
+    """Spend, credited conversions and revenue, ROAS and CPA per channel under the model (3 queries;
+    +2 to convert other currencies).
 
     Spend comes from the ad platforms' own reporting (TikTok, Meta, Google); channels without a
     platform (organic, email, direct) have no spend, hence no ROAS/CPA.
@@ -61,13 +61,14 @@ def channel_performance(*, filters: DashboardFilters) -> list[ChannelRow]:
         _rollups_in_period(filters)
         .filter(model_config=filters.model)
         .values("channel")
-        .annotate(conv=Sum("conversions"), rev=revenue_sum(filters.workspace))
+        .annotate(conv=Sum("conversions"), rev=revenue_sum(filters.workspace),
+                  n_foreign=foreign_rows(filters.workspace))
         .order_by("-rev", "channel")
     )
     rows = list(rows)
     converted = foreign_revenue(
         _rollups_in_period(filters).filter(model_config=filters.model), workspace=filters.workspace,
-        keys=["channel"],
+        keys=["channel"], seen=rows,
     )
     for row in rows:
         row["rev"] = (row["rev"] or ZERO) + converted.get(row["channel"], ZERO)
@@ -92,15 +93,19 @@ def channel_performance(*, filters: DashboardFilters) -> list[ChannelRow]:
 
 
 def model_comparison(*, filters: DashboardFilters) -> list[ModelChannelRow]:
-    """Credited conversions and revenue per model × channel over the period (2 queries, +1 for rates)."""
+    """Credited conversions and revenue per model × channel over the period (1 query; +2 to convert
+    other currencies)."""
     rows = (
         _rollups_in_period(filters)
         .values("model_config_id", "model_config__name", "model_config__kind", "channel")
-        .annotate(conv=Sum("conversions"), rev=revenue_sum(filters.workspace))
+        .annotate(conv=Sum("conversions"), rev=revenue_sum(filters.workspace),
+                  n_foreign=foreign_rows(filters.workspace))
         .order_by("model_config_id", "channel")
     )
+    rows = list(rows)
     converted = foreign_revenue(
-        _rollups_in_period(filters), workspace=filters.workspace, keys=["model_config_id", "channel"]
+        _rollups_in_period(filters), workspace=filters.workspace, keys=["model_config_id", "channel"],
+        seen=rows,
     )
     return [
         ModelChannelRow(
@@ -116,7 +121,8 @@ def model_comparison(*, filters: DashboardFilters) -> list[ModelChannelRow]:
 
 
 def daily_trend(*, filters: DashboardFilters, channel: str | None = None) -> list[TrendRow]:
-    """Per day: ad spend, credited conversions and revenue under the model (4 queries, +1 for rates).
+    """Per day: ad spend, credited conversions and revenue under the model (3 queries; +2 to convert
+    other currencies).
 
     ``channel`` narrows both sides to one channel (e.g. "tiktok": TikTok revenue against TikTok spend);
     without it, all credited revenue is set against all platforms' spend.
@@ -127,10 +133,12 @@ def daily_trend(*, filters: DashboardFilters, channel: str | None = None) -> lis
     by_day = {
         r["day"]: r
         for r in credited.values("day")
-        .annotate(conv=Sum("conversions"), rev=revenue_sum(filters.workspace))
+        .annotate(conv=Sum("conversions"), rev=revenue_sum(filters.workspace),
+                  n_foreign=foreign_rows(filters.workspace))
         .order_by()
     }
-    for day, value in foreign_revenue(credited, workspace=filters.workspace, keys=["day"]).items():
+    converted = foreign_revenue(credited, workspace=filters.workspace, keys=["day"], seen=by_day.values())
+    for day, value in converted.items():
         by_day[day]["rev"] = (by_day[day]["rev"] or ZERO) + value
     spend_by_day: dict = {}
     for (day, platform), spend in platform_spend(filters=filters, by_day=True).items():

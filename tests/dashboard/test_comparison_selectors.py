@@ -7,7 +7,7 @@ from dashboard.selectors.comparison import three_way
 
 
 def test_three_way_compares_the_same_period_and_window(filters, django_assert_num_queries):
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         data = three_way(filters=filters)
     assert (data.reported.conversions, data.reported.revenue) == (Decimal("7"), Decimal("580"))
     assert (data.attributed.conversions, data.attributed.revenue) == (Decimal("3"), Decimal("250"))

@@ -7,7 +7,7 @@ from dashboard.selectors.overview import channel_performance, daily_trend, model
 def test_channel_performance_counts_only_the_current_run_and_the_selected_window(
     filters, django_assert_num_queries
 ):
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         rows = channel_performance(filters=filters)
     by_channel = {r.channel: r for r in rows}
     tiktok, meta = by_channel["tiktok"], by_channel["meta"]
@@ -20,7 +20,7 @@ def test_channel_performance_counts_only_the_current_run_and_the_selected_window
 def test_model_comparison_shows_how_each_model_credits_each_channel(
     filters, world, django_assert_num_queries
 ):
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         rows = model_comparison(filters=filters)
     got = {(r.model_name, r.channel): (r.conversions, r.revenue) for r in rows}
     assert got == {
@@ -32,7 +32,7 @@ def test_model_comparison_shows_how_each_model_credits_each_channel(
 
 
 def test_daily_trend_sets_tiktok_revenue_against_its_spend_per_day(filters, django_assert_num_queries):
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         rows = daily_trend(filters=filters, channel="tiktok")
     assert [(r.day, r.spend, r.revenue, r.roas) for r in rows] == [
         (date(2026, 11, 2), Decimal("100"), Decimal("200"), Decimal("2")),

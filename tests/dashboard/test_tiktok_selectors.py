@@ -9,7 +9,7 @@ from tests.factories import AdCampaignFactory
 def test_campaign_table_sets_platform_numbers_beside_each_models_credit(
     filters, world, django_assert_num_queries
 ):
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         table = tiktok_entities(filters=filters, level=MetricLevel.CAMPAIGN)
     spring = next(r for r in table.rows if r.name == "Spring Sale")
     assert (spring.spend, spring.clicks, spring.reported_conversions) == (Decimal("100"), 50, Decimal("5"))
@@ -23,7 +23,7 @@ def test_query_count_does_not_grow_with_the_number_of_campaigns(
     filters, workspace, django_assert_num_queries
 ):
     AdCampaignFactory.create_batch(30, workspace=workspace)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         table = tiktok_entities(filters=filters, level=MetricLevel.CAMPAIGN)
     assert len(table.rows) == 32
 
