@@ -13,7 +13,9 @@ currency moved into the column label by ``money_label``).
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 
+from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency
 from django.utils import formats, timezone, translation
 
@@ -22,15 +24,37 @@ DASH = "–"
 MINUS = "−"  # U+2212: a sign that reads as one, and does not wrap from its number
 
 
-def _locale() -> str:
-    """The active Django language as a Babel/CLDR locale (en-us → en_US)."""
-    return translation.to_locale(translation.get_language() or "en-us")
+def _language() -> str:
+    return translation.get_language() or "en-us"
+
+
+@lru_cache(maxsize=64)
+def _babel_locale(language: str) -> Locale:
+    """The Babel/CLDR locale of a Django language (en-us → en_US), parsed once."""
+    try:
+        return Locale.parse(translation.to_locale(language))
+    except (ValueError, UnknownLocaleError):
+        return Locale.parse("en_US")
+
+
+@lru_cache(maxsize=64)
+def _separators(language: str) -> tuple[str, str] | None:
+    """(decimal mark, thousands separator) of a language's formats; None when it does not group by
+    threes (Django formats those). Read once per language: a table formats thousands of cells."""
+    with translation.override(language):
+        grouping = formats.get_format("NUMBER_GROUPING")
+        if grouping != 3:
+            return None
+        return formats.get_format("DECIMAL_SEPARATOR"), formats.get_format("THOUSAND_SEPARATOR")
 
 
 def _grouped(value, decimals: int) -> str:
     """A number rounded (half to even) to ``decimals`` places, grouped per the active locale."""
     quantized = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN)
-    return formats.number_format(quantized, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+    marks = _separators(_language())
+    if marks is None:
+        return formats.number_format(quantized, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+    return f"{quantized:,.{decimals}f}".translate({ord(","): marks[1], ord("."): marks[0]})
 
 
 def count(value) -> str:
@@ -52,7 +76,8 @@ def money(amount, currency: str) -> str:
         return DASH
     if not currency:
         return _grouped(amount, 2)
-    return format_currency(Decimal(str(amount)), currency, locale=_locale(), currency_digits=True)
+    return format_currency(Decimal(str(amount)), currency, locale=_babel_locale(_language()),
+                           currency_digits=True)
 
 
 def number(value, decimals: int = 2) -> str:
