@@ -7,7 +7,9 @@ For each size: seed_demo (--reset), attribution output (the engine's run_attribu
 installed, else the stand-in of tests/dashboard/standin.py with the engine's rollup shape and
 volume), diagnostics precomputation and one audit (both timed: they run off the request path).
 Then every page is requested in-process through Django's test client, logged in as the demo admin,
-over the demo's full 90-day period; the time is the server's (routing, queries, figures, template).
+over the demo's full 90-day period compared with the 90 days before it (the pages' "vs previous
+period", on by default); the time is the server's (routing, queries, figures, template). Two rows
+measure the overview and three-way pages without the comparison, for the ratio in the same run.
 The floor is the login page: a page that renders a template and touches no data.
 "first ms" is a page's first view after the run (the Paths page is cached until the next run).
 Targets: p95 < 300 ms for every page at 1M conversions. Nothing is asserted; figures are printed.
@@ -83,7 +85,11 @@ def prepare(size: int, use_engine: bool, reuse: bool) -> tuple[Workspace, dict[s
 def page_urls(workspace: Workspace) -> dict[str, str]:
     today = timezone.now().astimezone(workspace.tzinfo).date()
     model = AttributionModelConfig.objects.filter(workspace=workspace, kind="linear").first()
-    query = f"ws={workspace.pk}&start={today - timedelta(days=89)}&end={today}&model={model.pk}&window=7-1"
+    query = (
+        f"ws={workspace.pk}&period=custom&start={today - timedelta(days=89)}&end={today}"
+        f"&model={model.pk}&window=7-1&compare=previous"
+    )
+    alone = query.replace("compare=previous", "compare=none")
     campaign_id = AdCampaign.objects.filter(workspace=workspace, platform="tiktok").values_list(
         "pk", flat=True
     )[0]
@@ -96,9 +102,11 @@ def page_urls(workspace: Workspace) -> dict[str, str]:
     return {
         "floor: login page": "/accounts/login/",
         "overview": f"/overview/?{query}",
+        "overview (no comparison)": f"/overview/?{alone}",
         "tiktok campaigns": f"/tiktok/?{query}",
         "tiktok ad groups": f"/tiktok/?{query}&level=adgroup&parent={campaign_id}",
         "three-way": f"/compare/?{query}",
+        "three-way (no comparison)": f"/compare/?{alone}",
         "diagnostics": f"/diagnostics/?{query}",
         "journeys": f"/journeys/?{query}&contact={contact_id}",
         "audits": "/audits/",

@@ -104,3 +104,5 @@ class DiagnosticsDayAdmin(ReadOnlyScopedAdmin):
     ]
     list_filter = ["workspace"]
     date_hierarchy = "day"
+
+from . import admin_setup  # noqa: E402,F401  (the workspace's setup checklist, exchange rates)

@@ -95,36 +95,76 @@ def _platform_under(inputs: GapInputs) -> list[str]:
     return causes
 
 
+def _window_mismatch(inputs: GapInputs) -> list[str]:
+    if not inputs.window_mismatch:
+        return []
+    return [
+        f"{inputs.platform}'s numbers were reported under a different window than our attribution "
+        f"used for {inputs.platform}: compare like with like (change the window selector, the "
+        f"{inputs.platform} lookback window or the window the account reports under)."
+    ]
+
+
+def _lost_clicks(inputs: GapInputs) -> list[str]:
+    if inputs.ttclid_capture is None or inputs.ttclid_capture >= 0.8:
+        return []
+    return [
+        f"Only {inputs.ttclid_capture:.0%} of TikTok sessions kept their ttclid: redirects or "
+        "consent banners strip it, so clicks cannot be matched."
+    ]
+
+
+def _ours_vs_crm(inputs: GapInputs, size: float) -> list[str]:
+    if size > NOTABLE_GAP:
+        return [
+            f"We credit {inputs.platform} with web conversions and leads that the CRM never closed: "
+            "lead quality, or deals not yet imported."
+        ]
+    if size < -NOTABLE_GAP:
+        return [
+            f"The CRM closed {inputs.platform}-sourced deals our attribution cannot tie to a click: "
+            "capture the click id and utm_* in the lead form's hidden fields."
+        ]
+    return []
+
+
+def _platform_vs(inputs: GapInputs, size: float) -> list[str]:
+    if size > NOTABLE_GAP:
+        return _platform_over(inputs)
+    if size < -NOTABLE_GAP:
+        return _platform_under(inputs)
+    return []
+
+
+def explain_gap(pair: str, inputs: GapInputs) -> list[str]:
+    """The likely causes of one gap: ``pair`` is "reported_vs_attributed", "attributed_vs_crm" or
+    "reported_vs_crm"; only the causes that can move those two sources apart."""
+    platform_vs_ours = gap(inputs.reported, inputs.attributed) or 0.0
+    ours_vs_crm = gap(inputs.attributed, inputs.crm) or 0.0
+    platform_vs_crm = gap(inputs.reported, inputs.crm) or 0.0
+    if pair == "reported_vs_attributed":
+        causes = _window_mismatch(inputs) + _platform_vs(inputs, platform_vs_ours) + _lost_clicks(inputs)
+    elif pair == "attributed_vs_crm":
+        causes = _ours_vs_crm(inputs, ours_vs_crm) + _lost_clicks(inputs)
+    elif pair == "reported_vs_crm":
+        causes = _platform_vs(inputs, platform_vs_crm)
+        if platform_vs_crm > NOTABLE_GAP:
+            causes.append(f"{inputs.platform} counts web conversions (leads, sign-ups) the CRM never "
+                          "closed as deals.")
+    else:
+        raise ValueError(f"unknown gap {pair!r}")
+    return causes or [f"These two sources agree within {NOTABLE_GAP:.0%}."]
+
+
 def explain_gaps(inputs: GapInputs) -> list[str]:
     """Likely causes, most specific first; one line each."""
     causes: list[str] = []
     platform_vs_ours = gap(inputs.reported, inputs.attributed) or 0.0
     ours_vs_crm = gap(inputs.attributed, inputs.crm) or 0.0
-    if inputs.window_mismatch:
-        causes.append(
-            f"{inputs.platform}'s numbers were reported under a different window than our attribution "
-            f"used for {inputs.platform}: compare like with like (change the window selector, the "
-            f"{inputs.platform} lookback window or the window the account reports under)."
-        )
-    if platform_vs_ours > NOTABLE_GAP:
-        causes += _platform_over(inputs)
-    if platform_vs_ours < -NOTABLE_GAP:
-        causes += _platform_under(inputs)
-    if inputs.ttclid_capture is not None and inputs.ttclid_capture < 0.8:
-        causes.append(
-            f"Only {inputs.ttclid_capture:.0%} of TikTok sessions kept their ttclid: redirects or "
-            "consent banners strip it, so clicks cannot be matched."
-        )
-    if ours_vs_crm > NOTABLE_GAP:
-        causes.append(
-            f"We credit {inputs.platform} with web conversions and leads that the CRM never closed: lead "
-            "quality, or deals not yet imported."
-        )
-    if ours_vs_crm < -NOTABLE_GAP:
-        causes.append(
-            f"The CRM closed {inputs.platform}-sourced deals our attribution cannot tie to a click: "
-            "capture the click id and utm_* in the lead form's hidden fields."
-        )
+    causes += _window_mismatch(inputs)
+    causes += _platform_vs(inputs, platform_vs_ours)
+    causes += _lost_clicks(inputs)
+    causes += _ours_vs_crm(inputs, ours_vs_crm)
     return causes or [
         f"The three sources agree within {NOTABLE_GAP:.0%}; differences are within normal reporting noise."
     ]

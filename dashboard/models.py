@@ -152,3 +152,39 @@ class AuditReport(models.Model):
     def findings_at_least(self, severity: str) -> list[dict]:
         floor = SEVERITY_RANK[Severity(severity)]
         return [f for f in self.findings if SEVERITY_RANK[Severity(f["severity"])] >= floor]
+
+
+class RateSource(models.TextChoices):
+    ECB = "ecb", "ECB reference rate (imported)"
+    MANUAL = "manual", "Entered by hand"
+
+
+class ExchangeRate(models.Model):
+    """Units of ``currency`` per 1 euro on ``day`` (the ECB's quotation): the pages convert revenue
+    in other currencies to a workspace's reporting currency with it (``dashboard.fx``)."""
+
+    day = models.DateField()
+    currency = models.CharField(max_length=3, help_text="ISO 4217 code, e.g. USD.")
+    rate = models.DecimalField(
+        max_digits=20, decimal_places=8, help_text="Units of this currency per 1 EUR on that day."
+    )
+    source = models.CharField(max_length=8, choices=RateSource.choices, default=RateSource.MANUAL)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-day", "currency"]
+        verbose_name = "exchange rate"
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "day"], name="exchangerate_unique_day"),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="exchangerate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"1 EUR = {self.rate} {self.currency} on {self.day}"
+
+    def clean(self):
+        self.currency = (self.currency or "").upper()
+        if len(self.currency) != 3 or not self.currency.isalpha():
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"currency": "Use a three-letter ISO 4217 code, e.g. USD."})

@@ -13,10 +13,14 @@ from attribution.models import AdCampaign, AdGroup, MetricLevel
 
 from .figures import comparison as comparison_fig
 from .figures import journeys as journeys_fig
+from .figures import model_matrix as model_matrix_fig
 from .figures import overview as overview_fig
 from .figures import tiktok as tiktok_fig
+from .formatting import Credited, Money
 from .gaps import explain_gaps, gap_inputs
-from .selectors import audits, comparison, diagnostics, journeys, overview, tiktok
+from .page_parts import cash, change_cell, currency_notice, kpi, matrix_tables, merge_currency_lines
+from .selectors import audits, comparison, diagnostics, journeys, model_matrix, overview, tiktok
+from .selectors.common import ZERO, ratio
 from .selectors.filters import DashboardFilters
 from .selectors.platforms import platform_choices, platform_of
 from .tables import Table, pct
@@ -31,60 +35,73 @@ class PageData:
 
 def build_overview(*, filters: DashboardFilters, params, figures: bool = True) -> PageData:
     channels = overview.channel_performance(filters=filters)
-    models = overview.model_comparison(filters=filters)
+    before = overview.channel_performance(filters=filters.previous()) if filters.compare else []
+    prev = {r.channel: r for r in before}
+    matrix = model_matrix.model_matrix(filters=filters)
     trend = overview.daily_trend(filters=filters)
+    columns = ["Channel", "Spend", "Conversions", "Revenue", "ROAS", "CPA"]
+    rows = []
+    for r in channels:
+        row = [r.label, cash(filters, r.spend), Credited(r.conversions), cash(filters, r.revenue), r.roas,
+               cash(filters, r.cpa)]
+        if filters.compare:
+            p = prev.get(r.channel)
+            row += [change_cell(r.conversions, p.conversions if p else 0),
+                    change_cell(r.revenue, p.revenue if p else 0)]
+        rows.append(row)
+    if filters.compare:
+        columns += ["Conversions vs previous", "Revenue vs previous"]
     page = PageData(
         tables={
             "channels": Table(
                 "Performance by channel",
-                ["Channel", "Spend", "Conversions", "Revenue", "ROAS", "CPA"],
-                [[r.label, r.spend, r.conversions, r.revenue, r.roas, r.cpa] for r in channels],
-                note="Spend is what each ad platform reports; organic, email and direct have none (no ROAS).",
+                columns,
+                rows,
+                note="Spend is what each ad platform reports; organic, email and direct have none (no ROAS)."
+                + (f" Changes are against {_period_label(filters.previous())}." if filters.compare else ""),
             ),
-            "models": Table(
-                "Model comparison",
-                ["Model", "Channel", "Conversions", "Revenue"],
-                [[r.model_name, r.channel, r.conversions, r.revenue] for r in models],
-            ),
+            **matrix_tables(matrix, filters),
             "trend": Table(
                 "Trend",
                 ["Day", "Ad spend", "Conversions", "Revenue", "ROAS"],
-                [[r.day, r.spend, r.conversions, r.revenue, r.roas] for r in trend],
+                [[r.day, cash(filters, r.spend), Credited(r.conversions), cash(filters, r.revenue), r.roas]
+                 for r in trend],
             ),
         }
     )
-    total_revenue = sum((r.revenue for r in channels), start=0)
-    total_conv = sum((r.conversions for r in channels), start=0.0)
-    page.context["kpis"] = [
-        ("Attributed revenue", total_revenue),
-        ("Conversions", total_conv),
-        ("TikTok spend", next((r.spend for r in channels if r.channel == "tiktok"), None)),
-        ("TikTok ROAS", next((r.roas for r in channels if r.channel == "tiktok"), None)),
-    ]
-    _other_currencies(page, filters)
+    page.context["kpis"] = _overview_kpis(channels, before, filters)
+    page.context["previous_period"] = _period_label(filters.previous()) if filters.compare else ""
+    currency_notice(page.context, filters, overview.other_currencies(filters=filters))
     if figures:
         page.figures = [
             overview_fig.channel_revenue(channels),
-            overview_fig.model_comparison(models),
+            model_matrix_fig.credit_shift(matrix),
             overview_fig.trend(trend),
         ]
     return page
 
 
-def _other_currencies(page: PageData, filters: DashboardFilters, *, channel: str | None = None,
-                      deals: bool = False) -> None:
-    """Money in currencies other than the workspace's that the page's revenue (of ``channel``, or
-    all) leaves out, each with what it is (1–2 queries)."""
-    listed = [(o, f"{_counted(o.count, 'credited conversion')} under this model")
-              for o in overview.other_currencies(filters=filters, channel=channel)]
-    if deals:
-        listed += [(d, _counted(d.count, "closed deal"))
-                   for d in comparison.crm_closed_other_currencies(filters=filters)]
-    page.context.update(other_currencies=listed, reporting_currency=filters.workspace.currency)
+def _period_label(filters: DashboardFilters) -> str:
+    start, end = filters.start, filters.end
+    return f"{start:%b} {start.day} – {end:%b} {end.day}, {end.year}"
 
 
-def _counted(n, noun: str) -> str:
-    return f"{n:g} {noun}" + ("" if n == 1 else "s")
+def _overview_kpis(channels, before, filters: DashboardFilters) -> list:
+    def totals(rows):
+        paid = [r for r in rows if r.spend is not None]  # every channel an ad platform reports
+        spend = sum((r.spend for r in paid), start=ZERO) if paid else None
+        return {
+            "revenue": sum((r.revenue for r in rows), start=ZERO),
+            "conversions": sum((r.conversions for r in rows), start=0.0),
+            "spend": spend,
+            "roas": ratio(sum((r.revenue for r in paid), start=ZERO), spend) if paid else None,
+        }
+
+    now, then = totals(channels), totals(before)
+    cards = [("Attributed revenue", "revenue", "money"), ("Conversions", "conversions", "credited"),
+             ("Paid spend", "spend", "money"), ("Paid ROAS", "roas", "ratio")]
+    return [kpi(label, now[key], then[key], kind, filters=filters, compared=filters.compare)
+            for label, key, kind in cards]
 
 
 NEXT_LEVEL = {MetricLevel.CAMPAIGN: MetricLevel.ADGROUP, MetricLevel.ADGROUP: MetricLevel.AD}
@@ -102,7 +119,8 @@ def _tiktok_parent(filters: DashboardFilters, level: str, params):
     return parents.first()
 
 
-def _entity_tables(table, level: str, model, platform=Platform.TIKTOK) -> dict[str, Table]:
+def _entity_tables(table, level: str, model, filters: DashboardFilters,
+                   platform=Platform.TIKTOK) -> dict[str, Table]:
     label = Platform(platform).label
     columns = ["Name", "External id", "Spend", "Impressions", "Clicks", f"{label} conv.", f"{label} value"]
     columns += [f"{m} ROAS" for m in table.models] + [f"{m} conv." for m in table.models]
@@ -116,14 +134,14 @@ def _entity_tables(table, level: str, model, platform=Platform.TIKTOK) -> dict[s
             [
                 r.name,
                 r.external_id,
-                r.spend,
+                cash(filters, r.spend),
                 r.impressions,
                 r.clicks,
-                r.reported_conversions,
-                r.reported_value,
+                Credited(float(r.reported_conversions)),
+                cash(filters, r.reported_value),
                 *[c.roas for c in credits],
-                *[c.conversions for c in credits],
-                *[c.revenue for c in credits],
+                *[Credited(c.conversions) for c in credits],
+                *[cash(filters, c.revenue) for c in credits],
                 rec.action if rec else None,
             ]
         )
@@ -146,10 +164,10 @@ def build_tiktok(*, filters: DashboardFilters, params, figures: bool = True) -> 
     platform = platform_of(params)
     table = tiktok.platform_entities(filters=filters, platform=platform, level=level,
                                      parent_id=parent.pk if parent else None)
-    page = PageData(tables=_entity_tables(table, level, filters.model, platform))
+    page = PageData(tables=_entity_tables(table, level, filters.model, filters, platform))
     page.context.update(level=level, parent=parent, breadcrumb=_breadcrumb(parent, platform))
     _platform_context(page, filters, platform, title=f"{platform.label} drill-down")
-    _other_currencies(page, filters, channel=platform)
+    currency_notice(page.context, filters, overview.other_currencies(filters=filters, channel=platform))
     if figures:
         model_id = filters.model.pk if filters.model else None
         page.figures = [
@@ -182,14 +200,24 @@ def build_compare(*, filters: DashboardFilters, params, figures: bool = True) ->
     diag = diagnostics.diagnostics_summary(filters=filters)
     gaps = data.gaps()
     sources = [data.reported, data.attributed, data.crm, data.crm_all_channels]
+    columns, rows = ["Source", "Conversions", "Revenue"], [
+        [s.source, Credited(float(s.conversions)), cash(filters, s.revenue)] for s in sources
+    ]
+    if filters.compare:
+        then = comparison.three_way(filters=filters.previous(), platform=platform)
+        earlier = [then.reported, then.attributed, then.crm, then.crm_all_channels]
+        columns += ["Conversions vs previous", "Revenue vs previous"]
+        for row, s, p in zip(rows, sources, earlier, strict=True):
+            row += [change_cell(s.conversions, p.conversions), change_cell(s.revenue, p.revenue)]
     view_days = data.reported_window[1] if data.reported_window else filters.view_window_days
     causes = explain_gaps(gap_inputs(comparison=data, diag=diag, view_window_days=view_days))
     page = PageData(
         tables={
             "sources": Table(
                 "Three ways",
-                ["Source", "Conversions", "Revenue"],
-                [[s.source, s.conversions, s.revenue] for s in sources],
+                columns,
+                rows,
+                note=f"Changes are against {_period_label(filters.previous())}." if filters.compare else "",
             ),
             "gaps": Table(
                 "Gaps", ["Comparison", "Gap"], [[k.replace("_", " "), pct(v)] for k, v in gaps.items()]
@@ -201,7 +229,10 @@ def build_compare(*, filters: DashboardFilters, params, figures: bool = True) ->
         reported_window=data.reported_window,
     )
     _platform_context(page, filters, platform, title=f"{platform.label} vs attribution vs CRM")
-    _other_currencies(page, filters, channel=platform, deals=True)
+    currency_notice(page.context, filters, merge_currency_lines(
+        overview.other_currencies(filters=filters, channel=platform),
+        comparison.crm_closed_other_currencies(filters=filters),
+    ))
     if figures:
         page.figures = [comparison_fig.three_way_bars(data)]
     return page
@@ -273,9 +304,9 @@ def build_journeys(*, filters: DashboardFilters, params, figures: bool = True) -
         tables={
             "recent": Table(
                 "Recent conversions by known contacts",
-                ["Contact", "Event", "When", "Value", "Currency"],
+                ["Contact", "Event", "When", "Value"],
                 [
-                    [f"Contact {c.contact_id}", c.event_name, c.occurred_at, c.value, c.currency]
+                    [f"Contact {c.contact_id}", c.event_name, c.occurred_at, Money(c.value, c.currency)]
                     for c in recent
                 ],
                 [f"contact={c.contact_id}" for c in recent],

@@ -2,11 +2,10 @@
 
 import csv
 from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal
 from io import StringIO
 
-from django.utils import timezone
+from . import formatting
+from .formatting import Money, display, is_text  # noqa: F401 (display/is_text: the cell formatters)
 
 
 @dataclass
@@ -18,41 +17,29 @@ class Table:
     note: str = ""
 
     def display_rows(self):
-        """Rows formatted for HTML, each with its link (or None)."""
+        """Rows formatted for HTML, each with its link (or None); a cell is (text, is words, sort value
+        for numbers or None)."""
         links = self.links or [None] * len(self.rows)
         return [
-            (link, [(fmt(v), is_text(v)) for v in row]) for link, row in zip(links, self.rows, strict=True)
+            (link, [(display(v), is_text(v), formatting.sort_value(v)) for v in row])
+            for link, row in zip(links, self.rows, strict=True)
         ]
+
+    def csv_columns(self) -> list[str]:
+        """Column labels of the export: a money column names its currency (its cells are plain numbers)."""
+        labels = list(self.columns)
+        for i, label in enumerate(labels):
+            currency = next((r[i].currency for r in self.rows if isinstance(r[i], Money)), "")
+            labels[i] = formatting.money_label(label, currency)
+        return labels
 
     def to_csv(self) -> str:
         out = StringIO()
         writer = csv.writer(out)
-        writer.writerow(self.columns)
-        writer.writerows([["" if v is None else v for v in row] for row in self.rows])
+        writer.writerow(self.csv_columns())
+        writer.writerows([[formatting.csv_value(v) for v in row] for row in self.rows])
         return out.getvalue()
 
 
-def fmt(value) -> str:
-    """For the screen: money and counts with separators, times in the active (workspace) time zone."""
-    if value is None:
-        return "–"
-    if isinstance(value, datetime):
-        return (
-            timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else str(value)
-        )
-    if isinstance(value, Decimal):
-        return f"{value:,.2f}"
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return str(value)
-
-
-def is_text(value) -> bool:
-    """Words align left, numbers (and percentages) right."""
-    return isinstance(value, str) and not value.endswith("%")
-
-
 def pct(value: float | None) -> str | None:
-    return None if value is None else f"{value:.1%}"
+    return None if value is None else formatting.percent(value)

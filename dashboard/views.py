@@ -11,6 +11,7 @@ from .forms import filters_from_request
 from .journey_reports import TITLES as JOURNEY_TITLES
 from .models import AuditReport
 from .pages import PAGES
+from .selectors import setup
 from .selectors.audits import latest_audit
 from .selectors.common import active_models
 
@@ -44,8 +45,24 @@ def page(request, name: str = "overview"):
         request.GET, workspaces=workspaces, models_for=lambda ws: active_models(workspace=ws)
     )
     with timezone.override(filters.workspace.tzinfo):  # times on screen are the workspace's
+        if name != "audits" and not setup.has_attribution_output(workspace=filters.workspace):
+            context = _first_run_context(name, form, filters, request)
+            return render(request, "dashboard/first_run.html", context)
         context = _page_context(name, form, filters, request)
         return render(request, f"dashboard/{name}.html", context, status=context.get("status", 200))
+
+
+def _first_run_context(name, form, filters, request) -> dict:
+    """A workspace without attribution output yet: what to do next, instead of empty charts."""
+    return {
+        "page": name,
+        "title": TITLES[name],
+        "form": form,
+        "filters": filters,
+        "filter_query": _filter_query(filters),
+        "steps": setup.setup_checklist(workspace=filters.workspace),
+        "can_admin": request.user.is_staff,
+    }
 
 
 def _page_context(name, form, filters, request) -> dict:
@@ -73,7 +90,8 @@ def _page_context(name, form, filters, request) -> dict:
 def _filter_query(filters) -> str:
     """The selector bar's state as a query string, carried by drill-down links."""
     return (
-        f"ws={filters.workspace.pk}&start={filters.start}&end={filters.end}"
+        f"ws={filters.workspace.pk}&period={filters.period}&start={filters.start}&end={filters.end}"
+        f"&compare={'previous' if filters.compare else 'none'}"
         f"&model={filters.model.pk if filters.model else ''}"
         f"&window={filters.click_window_days}-{filters.view_window_days}"
     )

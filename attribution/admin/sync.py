@@ -9,10 +9,15 @@ from django import forms
 
 from attribution.models import TikTokEventSource, TikTokIntegration
 
+from .event_mapping import EventMappingField
+
 
 class TikTokIntegrationForm(forms.ModelForm):
     """The token is write-only: never rendered back; leaving it blank keeps the stored one."""
 
+    event_mapping = EventMappingField(
+        required=False, label="Event mapping",
+        help_text="Save to add more rows. TikTok events come from its standard list.")
     access_token = forms.CharField(
         required=False, strip=True, widget=forms.PasswordInput(render_value=False),
         help_text="Paste a new token to replace the stored one; leave blank to keep it.")

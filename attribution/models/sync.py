@@ -49,8 +49,15 @@ class TikTokIntegration(models.Model):
         choices=[(TikTokEventSource.CRM, TikTokEventSource.CRM.label),
                  (TikTokEventSource.OFFLINE, TikTokEventSource.OFFLINE.label)],
         help_text="event_source for CRM-stage conversions (sent to the event set id).")
+    test_event_accepted_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When TikTok last accepted a test event sent from the admin.")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "TikTok integration"
+        verbose_name_plural = "TikTok integrations"
 
     def __str__(self) -> str:
         return f"{self.name} ({self.workspace})"

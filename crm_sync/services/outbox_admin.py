@@ -50,7 +50,10 @@ def integration_send_test_event(*, integration: TikTokIntegration,
     # An operator's click waits its turn like any batch (bounded: the admin request must return).
     time.sleep(min(5.0, tiktok_rate_limiter().reserve(rate_limit_key(integration=integration))))
     with tiktok_client(integration=integration) as client:
-        return client.track(body)
+        reply = client.track(body)
+    if reply.outcome is Outcome.SUCCESS:  # the workspace's setup checklist shows it
+        TikTokIntegration.objects.filter(pk=integration.pk).update(test_event_accepted_at=now)
+    return reply
 
 
 def integration_test_connection(*, integration: TikTokIntegration) -> Reply:

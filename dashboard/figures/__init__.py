@@ -24,7 +24,31 @@ COLORS = {
 TEMPLATE = pio.templates["plotly_white"].to_plotly_json()  # resolved once, not per request
 
 
+# Series are told apart by more than colour (WCAG 1.4.1): each bar series of a figure gets its own
+# fill pattern, each line series its own dash and marker symbol, in trace order.
+PATTERNS = ["", "/", ".", "x", "\\", "+", "-", "|"]
+DASHES = ["solid", "dot", "dash", "longdash", "dashdot", "longdashdot"]
+SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "cross"]
+
+
+def distinguishable(traces: list[dict]) -> list[dict]:
+    """The traces with a pattern (bars) or dash and symbol (lines) each, unless they set their own."""
+    bars = lines = 0
+    for trace in traces:
+        if trace.get("type") == "bar" and len(traces) > 1:
+            marker = trace.setdefault("marker", {})
+            marker.setdefault("pattern", {"shape": PATTERNS[bars % len(PATTERNS)], "fgcolor": "#ffffff"})
+            bars += 1
+        elif trace.get("type") == "scatter" and "lines" in trace.get("mode", ""):
+            trace.setdefault("line", {}).setdefault("dash", DASHES[lines % len(DASHES)])
+            trace["mode"] = "lines+markers"
+            trace.setdefault("marker", {}).setdefault("symbol", SYMBOLS[lines % len(SYMBOLS)])
+            lines += 1
+    return traces
+
+
 def figure(traces: list[dict], *, title: str, height: int = 320, **layout) -> dict:
+    traces = distinguishable(traces)
     return {
         "data": traces,
         "layout": {

@@ -21,14 +21,14 @@ ZERO = Decimal("0")
 
 
 def in_reporting_currency(workspace: Workspace) -> Q:
-    """Rows whose money the dashboard adds up: in the workspace's reporting currency, or in none
-    (a conversion without a value). Amounts in other currencies are never added to those: they
-    are counted as conversions and listed apart (``other_currencies``), since we keep no rates."""
+    """Rows whose money the database adds up as it is: in the workspace's reporting currency, or in
+    none (a conversion without a value). Amounts in other currencies are converted day by day
+    (``selectors.currency``) and added to those; days without a rate are reported, not guessed."""
     return Q(currency__in=(workspace.currency, ""))
 
 
 def revenue_sum(workspace: Workspace) -> Sum:
-    """``Sum("revenue")`` over the rows in the reporting currency only."""
+    """``Sum("revenue")`` over the rows in the reporting currency only (add ``foreign_revenue``)."""
     return Sum("revenue", filter=in_reporting_currency(workspace))
 
 

@@ -1,6 +1,6 @@
 """What every dashboard page is filtered by: workspace, period, model and the platform window."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from attribution.models import AttributionModelConfig, Workspace
@@ -16,6 +16,15 @@ class DashboardFilters:
     model: AttributionModelConfig | None
     click_window_days: int = 7
     view_window_days: int = 1
+    period: str = "custom"  # the preset the dates came from (dashboard.periods), for links and labels
+    compare: bool = False  # show changes against the previous period of the same length
+
+    def previous(self) -> "DashboardFilters":
+        """The same selection over the period just before this one (no comparison of its own)."""
+        from dashboard.periods import previous_range
+
+        start, end = previous_range(self.start, self.end)
+        return replace(self, start=start, end=end, period="custom", compare=False)
 
     @property
     def days(self) -> int:

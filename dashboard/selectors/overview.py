@@ -10,7 +10,8 @@ from attribution.channels import Channel
 from attribution.models import ModelKind
 
 from ._current import current_rollups
-from .common import ZERO, OtherCurrency, in_reporting_currency, platform_spend, ratio, revenue_sum
+from .common import ZERO, platform_spend, ratio, revenue_sum
+from .currency import CurrencyLine, currency_lines, foreign_revenue, foreign_rows
 from .filters import DashboardFilters
 
 KIND_LABELS = dict(ModelKind.choices)
@@ -50,7 +51,8 @@ def _rollups_in_period(filters: DashboardFilters):
 
 
 def channel_performance(*, filters: DashboardFilters) -> list[ChannelRow]:
-    """Spend, credited conversions and revenue, ROAS and CPA per channel under the model (3 queries).
+    """Spend, credited conversions and revenue, ROAS and CPA per channel under the model (3 queries;
+    +2 to convert other currencies).
 
     Spend comes from the ad platforms' own reporting (TikTok, Meta, Google and any imported by CSV);
     channels without a platform (organic, email, direct) have no spend, hence no ROAS/CPA. A paid
@@ -60,10 +62,18 @@ def channel_performance(*, filters: DashboardFilters) -> list[ChannelRow]:
         _rollups_in_period(filters)
         .filter(model_config=filters.model)
         .values("channel")
-        .annotate(conv=Sum("conversions"), rev=revenue_sum(filters.workspace))
+        .annotate(conv=Sum("conversions"), rev=revenue_sum(filters.workspace),
+                  n_foreign=foreign_rows(filters.workspace))
         .order_by("-rev", "channel")
     )
     rows = list(rows)
+    converted = foreign_revenue(
+        _rollups_in_period(filters).filter(model_config=filters.model), workspace=filters.workspace,
+        keys=["channel"], seen=rows,
+    )
+    for row in rows:
+        row["rev"] = (row["rev"] or ZERO) + converted.get(row["channel"], ZERO)
+    rows.sort(key=lambda r: (-r["rev"], r["channel"]))
     spend = platform_spend(filters=filters)
     labels = dict(Channel.choices)
     result = []
@@ -90,12 +100,19 @@ def channel_performance(*, filters: DashboardFilters) -> list[ChannelRow]:
 
 
 def model_comparison(*, filters: DashboardFilters) -> list[ModelChannelRow]:
-    """Credited conversions and revenue per model × channel over the period (1 query)."""
+    """Credited conversions and revenue per model × channel over the period (1 query; +2 to convert
+    other currencies)."""
     rows = (
         _rollups_in_period(filters)
         .values("model_config_id", "model_config__name", "model_config__kind", "channel")
-        .annotate(conv=Sum("conversions"), rev=revenue_sum(filters.workspace))
+        .annotate(conv=Sum("conversions"), rev=revenue_sum(filters.workspace),
+                  n_foreign=foreign_rows(filters.workspace))
         .order_by("model_config_id", "channel")
+    )
+    rows = list(rows)
+    converted = foreign_revenue(
+        _rollups_in_period(filters), workspace=filters.workspace, keys=["model_config_id", "channel"],
+        seen=rows,
     )
     return [
         ModelChannelRow(
@@ -104,14 +121,15 @@ def model_comparison(*, filters: DashboardFilters) -> list[ModelChannelRow]:
             or KIND_LABELS.get(r["model_config__kind"], r["model_config__kind"]),
             channel=r["channel"],
             conversions=r["conv"] or 0.0,
-            revenue=r["rev"] or ZERO,
+            revenue=(r["rev"] or ZERO) + converted.get((r["model_config_id"], r["channel"]), ZERO),
         )
         for r in rows
     ]
 
 
 def daily_trend(*, filters: DashboardFilters, channel: str | None = None) -> list[TrendRow]:
-    """Per day: ad spend, credited conversions and revenue under the model (3 queries).
+    """Per day: ad spend, credited conversions and revenue under the model (3 queries; +2 to convert
+    other currencies).
 
     ``channel`` narrows both sides to one channel (e.g. "tiktok": TikTok revenue against TikTok spend);
     without it, all credited revenue is set against all platforms' spend.
@@ -122,9 +140,13 @@ def daily_trend(*, filters: DashboardFilters, channel: str | None = None) -> lis
     by_day = {
         r["day"]: r
         for r in credited.values("day")
-        .annotate(conv=Sum("conversions"), rev=revenue_sum(filters.workspace))
+        .annotate(conv=Sum("conversions"), rev=revenue_sum(filters.workspace),
+                  n_foreign=foreign_rows(filters.workspace))
         .order_by()
     }
+    converted = foreign_revenue(credited, workspace=filters.workspace, keys=["day"], seen=by_day.values())
+    for day, value in converted.items():
+        by_day[day]["rev"] = (by_day[day]["rev"] or ZERO) + value
     spend_by_day: dict = {}
     for (day, platform), spend in platform_spend(filters=filters, by_day=True).items():
         if channel is None or platform == channel:
@@ -146,20 +168,11 @@ def daily_trend(*, filters: DashboardFilters, channel: str | None = None) -> lis
     return rows
 
 
-def other_currencies(*, filters: DashboardFilters, channel: str | None = None) -> list[OtherCurrency]:
-    """Credited revenue under the model in currencies other than the workspace's, of one channel
-    or all (1 query).
-
-    The revenue figures leave it out (adding currencies up would be wrong, and we keep no exchange
-    rates); the pages list it so that nobody mistakes it for missing revenue.
+def other_currencies(*, filters: DashboardFilters, channel: str | None = None) -> list[CurrencyLine]:
+    """Credited revenue under the model in currencies other than the workspace's, of one channel or
+    all: the original amounts, their conversion, and the days without a rate (1 query, +1 for rates).
     """
     rows = _rollups_in_period(filters).filter(model_config=filters.model)
     if channel:
         rows = rows.filter(channel=channel)
-    rows = (
-        rows.exclude(in_reporting_currency(filters.workspace))
-        .values("currency")
-        .annotate(conv=Sum("conversions"), rev=Sum("revenue"))
-        .order_by("-rev", "currency")
-    )
-    return [OtherCurrency(r["currency"], r["conv"] or 0.0, r["rev"] or ZERO) for r in rows]
+    return currency_lines(rows, workspace=filters.workspace)

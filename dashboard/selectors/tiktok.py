@@ -14,6 +14,7 @@ from dashboard.recommendations import Recommendation, recommend
 
 from ._current import current_rollups
 from .common import ZERO, active_models, platform_metrics, platform_window, ratio, revenue_sum
+from .currency import foreign_revenue, foreign_rows
 from .filters import DashboardFilters
 
 LEVELS = {
@@ -66,7 +67,8 @@ def platform_entities(
     parent_id: int | None = None,
 ) -> EntityTable:
     """A platform's entities of one level (under ``parent_id``), with spend and credit per model
-    (5 queries; 7 for a platform other than TikTok, whose window is looked up).
+    (5 queries; 7 for a platform other than TikTok, whose window is looked up; +2 to convert other
+    currencies).
 
     The platform's numbers are read under the selected window (TikTok) or the one ``platform_window``
     picks. Recommendations use the selected model and the workspace's rules; ads get none.
@@ -104,14 +106,18 @@ def platform_entities(
         if row:
             row.spend, row.impressions, row.clicks = agg["spend"] or ZERO, agg["imp"] or 0, agg["clicks"] or 0
             row.reported_conversions, row.reported_value = agg["conv"] or ZERO, agg["value"] or ZERO
-    for agg in (
+    sums = list(
         credited.values(fk, "model_config_id")
-        .annotate(conv=Sum("conversions"), rev=revenue_sum(filters.workspace))
+        .annotate(conv=Sum("conversions"), rev=revenue_sum(filters.workspace),
+                  n_foreign=foreign_rows(filters.workspace))
         .order_by()
-    ):
+    )
+    converted = foreign_revenue(credited, workspace=filters.workspace, keys=[fk, "model_config_id"],
+                                seen=sums)
+    for agg in sums:
         row = rows.get(agg[fk])
         if row:
-            revenue = agg["rev"] or ZERO
+            revenue = (agg["rev"] or ZERO) + converted.get((agg[fk], agg["model_config_id"]), ZERO)
             row.by_model[agg["model_config_id"]] = ModelCredit(
                 agg["conv"] or 0.0, revenue, ratio(revenue, row.spend)
             )

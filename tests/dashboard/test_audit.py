@@ -21,7 +21,9 @@ def test_audit_stores_findings_worst_first_and_emails_the_admins_once(workspace,
     codes = {f["code"]: f["severity"] for f in report.findings}
     assert codes["duplicates"] == "critical"  # 1 of 3 pixel conversions, threshold 5%
     assert codes["ttclid_capture"] == "warning"  # 75% kept, threshold 80%
-    assert report.worst_severity == "critical" and report.findings[0]["severity"] == "critical"
+    assert report.worst_severity == "critical"
+    stakes = [Decimal(f["at_stake"]) for f in report.findings]
+    assert stakes == sorted(stakes, reverse=True)  # the most money at stake first
     assert Decimal(report.summary["three_way"]["TikTok reported"]["conversions"]) == 7
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [member.email]
     assert "Pixel and server events not deduplicated" in mail.outbox[0].body
@@ -57,3 +59,19 @@ def test_the_schedule_exists_and_is_editable_in_admin(db):
     task = PeriodicTask.objects.get(name="Weekly attribution audit")
     assert task.task == "dashboard.tasks.run_weekly_audits"
     assert (task.crontab.day_of_week, task.crontab.hour) == ("1", "6")
+
+
+def test_each_finding_has_its_own_causes_and_a_link_to_its_evidence(workspace, world, member):
+    build_diagnostics_day(workspace)
+    report = audit_run(workspace=workspace, period_end=date(2026, 11, 7))
+    by_code = {f["code"]: f for f in report.findings}
+    duplicates, capture = by_code["duplicates"], by_code["ttclid_capture"]
+    assert duplicates["causes"] != capture["causes"]
+    assert any("event_id" in c for c in duplicates["causes"])
+    assert duplicates["link"].startswith("/diagnostics/?")
+    assert "start=2026-11-01&end=2026-11-07" in duplicates["link"]
+    gaps = [f for f in report.findings if f["code"].startswith("gap_")]
+    assert gaps and all(f["link"].startswith("/compare/?") for f in gaps)
+    assert len({tuple(f["causes"]) for f in gaps}) == len(gaps)  # no shared paragraph
+    # money at stake: 1 of 3 pixel conversions doubled, of TikTok's reported value 580
+    assert duplicates["at_stake"] == "193.33" and duplicates["currency"] == "USD"

@@ -57,7 +57,7 @@ def test_dashboard_pages_show_what_the_marketers_guide_describes(live_server, de
     _log_in(page, live_server.url)
 
     expected = {
-        "overview": ["Attributed revenue", "TikTok ROAS", "Performance by channel"],
+        "overview": ["Attributed revenue", "Paid ROAS", "Performance by channel"],
         "tiktok": ["Recommendation"],
         "compare": ["TikTok reported", "Our attribution → TikTok", "CRM closed (TikTok-sourced)",
                     "Likely causes"],

@@ -81,6 +81,8 @@ def test_send_test_event_uses_the_test_event_code(admin_of_workspace, integratio
     refused = _action(admin_of_workspace, INTEGRATIONS, "send_test_event", [integration.pk])
     assert any("set a test event code first" in m for m in _messages(refused))
     assert fake_tiktok.accepted == []
+    integration.refresh_from_db()
+    assert integration.test_event_accepted_at is None
 
     integration.test_event_code = "TEST777"
     integration.save()
@@ -90,6 +92,8 @@ def test_send_test_event_uses_the_test_event_code(admin_of_workspace, integratio
     [event] = fake_tiktok.accepted
     assert event["test_event_code"] == "TEST777"
     assert event["event_id"].startswith("clickledger-test-")
+    integration.refresh_from_db()
+    assert integration.test_event_accepted_at is not None  # the workspace's setup checklist shows it
 
 
 def test_resend_queues_dead_rows_again_and_they_go_out_with_the_same_event_id(
