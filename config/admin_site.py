@@ -21,7 +21,9 @@ SECTIONS = [
         "attribution.lookbackwindow", "attribution.attributionmodelconfig", "dashboard.dashboardsettings",
         "dashboard.exchangerate",
     ]),
-    ("6. Runs and audits", ["attribution.attributionrun", "dashboard.auditreport", "attribution.platformimport"]),
+    ("6. Runs, imports and audits", [
+        "attribution.attributionrun", "attribution.platformimport", "dashboard.auditreport",
+    ]),
     ("7. Privacy", ["crm_sync.retentionpolicy", "crm_sync.personerasure"]),
 ]
 SCHEDULES_APP = "django_celery_beat"

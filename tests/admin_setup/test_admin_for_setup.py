@@ -28,9 +28,9 @@ def _section_names(response) -> list[str]:
 
 def test_the_index_lists_the_sections_in_the_order_a_setup_follows(superuser):
     names = _section_names(superuser.get("/admin/"))
-    assert names[:6] == [
+    assert names[:7] == [
         "1. Workspace and members", "2. Sites and snippet", "3. Integrations", "4. CRM stage rules",
-        "5. Attribution windows and models", "6. Runs and audits",
+        "5. Attribution windows and models", "6. Runs, imports and audits", "7. Privacy",
     ]
     assert names[-2:] == ["Schedules (periodic tasks)", "Technical tables"]
 
