@@ -149,6 +149,8 @@ def test_a_member_of_one_workspace_sees_nothing_of_another_anywhere(client, worl
         if add := _admin_url(model, "add"):
             visit(add)
         path = getattr(model_admin, "workspace_path", "workspace")
+        if path != "pk" and path.split("__")[0] not in {f.name for f in model._meta.get_fields()}:
+            continue  # a table every workspace shares (exchange rates): no workspace's rows
         for workspace in (a, b):
             row = model._default_manager.filter(**{path: workspace}).order_by("pk").first() \
                 if path != "pk" else workspace
