@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from attribution.bulk import rows_insert
 from attribution.models import Ad, EventSource, Site, Touchpoint, Visitor, Workspace
-from attribution.services.conversions_bulk import conversion_record_many
+from attribution.services.conversions import conversion_record_many
 
 from .channels import TouchSignals, classify
 from .rules import channel_rules_for
