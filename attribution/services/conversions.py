@@ -67,13 +67,15 @@ def conversion_record_many(*, workspace: Workspace, events: list[dict]) -> list[
     (locked: repeats update them), one insert of the new ones (binary COPY on PostgreSQL), their
     outbox rows, one UPDATE per distinct repeat count.
     """
+    if not events:
+        return []
     received_at = timezone.now()  # one clock: the new rows' receipt is their outbox rows' first attempt
     for event in events:
         event["workspace_id"] = workspace.pk
         event.setdefault("received_at", received_at)
         event["currency"] = (event.get("currency") or "").upper()
         event["sources_seen"] = [event["source"]]
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # nothing here is caught: no savepoint needed
         stored = _stored(workspace.pk, {e["event_id"] for e in events})
         new: dict[tuple[str, str], dict] = {}
         for event in events:

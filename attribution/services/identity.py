@@ -300,7 +300,7 @@ def visitors_identify(*, pairs: dict[int, int]) -> int:
     conversions that had no contact get it too. Returns how many visitors changed contact."""
     if not pairs:
         return 0
-    with transaction.atomic(), index_probes():
+    with transaction.atomic(savepoint=False), index_probes():
         current = dict(Visitor.objects.filter(pk__anyof=pairs).values_list("id", "contact_id"))
         moved = [(vid, cid) for vid, cid in pairs.items() if vid in current and current[vid] != cid]
         if not moved:
