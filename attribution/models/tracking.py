@@ -35,7 +35,7 @@ class Contact(models.Model):
     What keeps a deal from pointing at a deleted contact is the lock order: a writer linking to
     existing contacts holds them (``FOR KEY SHARE``) before it writes, and a contact is locked
     (``FOR UPDATE``) before anything unlinks or deletes it — here, and in a merge
-    (``contact_resolve``). Whichever comes second sees what the first committed.
+    (``identity._contacts_merge``). Whichever comes second sees what the first committed.
     """
 
     workspace = workspace_key(related_name="contacts", db_index=False)
@@ -51,7 +51,7 @@ class Contact(models.Model):
 
     class Meta:
         # A contact is found by any one key. Each index leads with its key, so a batch's lookup
-        # (crm_sync/importing/linking.contacts_by_key) can only be served by probing it, and holds
+        # (attribution/services/identity.contacts_by_key) can only be served by probing it, and holds
         # only contacts that have that key: most have no phone, CRM id or external id.
         indexes = [
             models.Index(fields=[key, "workspace"], name=name, condition=~models.Q(**{key: ""}))

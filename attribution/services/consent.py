@@ -29,11 +29,3 @@ def visitor_opt_out(*, visitor: Visitor) -> Contact:
     Visitor.objects.filter(pk=visitor.pk).update(contact=contact)
     visitor.contact = contact
     return contact
-
-
-def opt_out_follows(*, from_contact_id: int | None, to_contact_id: int | None) -> None:
-    """A visitor moves from one contact to another (it identified): an opt-out it carried goes
-    with it, so a withdrawn consent is not lost by identifying later."""
-    if from_contact_id and to_contact_id and from_contact_id != to_contact_id and \
-            Contact.objects.filter(pk=from_contact_id, opted_out=True).exists():
-        contacts_opt_out(ids=[to_contact_id])

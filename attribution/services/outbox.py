@@ -39,39 +39,11 @@ class StoredConversion:
     source: str
 
 
-def outbox_enqueue_conversion(*, conversion: ConversionEvent,
-                              now: datetime | None = None) -> list[OutboxEntry]:
-    """Queue ``conversion`` for every enabled destination that maps its event name.
-
-    Call inside the transaction that created the conversion. Idempotent: an existing
-    (conversion, destination) row is left as it is. ``now`` is injectable for tests.
-    """
-    now = now or timezone.now()
-    entries = []
-    integrations = TikTokIntegration.objects.filter(workspace_id=conversion.workspace_id,
-                                                    enabled=True).order_by("id")
-    for integration in integrations:
-        platform_event = (integration.event_mapping or {}).get(conversion.event_name)
-        if not platform_event:
-            continue
-        event_source = tiktok_event_source(conversion=conversion, integration=integration)
-        reason = outbox_skip_reason(conversion=conversion, integration=integration,
-                                    event_source=event_source, now=now)
-        entry, _ = OutboxEntry.objects.get_or_create(
-            conversion=conversion, destination=DESTINATION_TIKTOK,
-            defaults={"workspace_id": conversion.workspace_id, "integration": integration,
-                      "platform_event": platform_event, "event_source": event_source,
-                      "status": OutboxStatus.SKIPPED if reason else OutboxStatus.QUEUED,
-                      "last_error": reason, "next_attempt_at": now},
-        )
-        entries.append(entry)
-    return entries
-
-
 def outbox_rows_for(*, workspace_id: int, conversions: list[ConversionEvent | StoredConversion],
                     now: datetime | None = None) -> list[dict]:
-    """Outbox column values for many newly stored conversions, by ``outbox_enqueue_conversion``'s
-    rules (mapping, event source, skips), reading integrations and opt-outs once for the batch.
+    """Outbox column values for newly stored conversions: for each, the first enabled integration
+    that maps its event name, with its event source and the reason it is skipped, if any (mapping,
+    event source, skips); integrations and opt-outs are read once for the batch.
 
     ``conversions`` need ``pk``, ``contact_id``, ``event_name``, ``occurred_at`` and ``source``;
     the caller inserts the rows in its own transaction, in whatever bulk way suits it.
@@ -124,17 +96,9 @@ def tiktok_event_source(*, conversion: ConversionEvent, integration: TikTokInteg
     return TikTokEventSource.WEB
 
 
-def outbox_skip_reason(*, conversion: ConversionEvent, integration: TikTokIntegration,
-                       event_source: str, now: datetime) -> str:
-    """Why this conversion must not be sent to TikTok now, or "" when it may be."""
-    opted_out = bool(conversion.contact_id and conversion.contact.opted_out)
-    return sync_skip_reason(opted_out=opted_out, occurred_at=conversion.occurred_at,
-                            integration=integration, event_source=event_source, now=now)
-
-
 def sync_skip_reason(*, opted_out: bool, occurred_at: datetime, integration: TikTokIntegration,
                      event_source: str, now: datetime) -> str:
-    """``outbox_skip_reason`` from plain values (the drain reads rows without model instances)."""
+    """Why a conversion must not be sent to TikTok now, or "" when it may be."""
     if opted_out:
         return "contact opted out of data sharing"
     if event_source == TikTokEventSource.WEB and not integration.pixel_code:

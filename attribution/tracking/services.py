@@ -12,10 +12,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
-from attribution.models import Contact, ConversionEvent, EventSource, Site, Visitor
-from attribution.services.consent import contacts_opt_out, opt_out_follows, visitor_opt_out
-from attribution.services.conversions_bulk import ConversionOutcome, conversion_record_many
-from attribution.services.identity import contact_resolve, visitor_identify
+from attribution.models import Contact, EventSource, Site, Visitor
+from attribution.services.consent import contacts_opt_out, visitor_opt_out
+from attribution.services.conversions import ConversionOutcome, conversion_record_many
+from attribution.services.identity import contacts_resolve, visitor_identify, visitors_identify
 
 from .buffer import (
     QUEUED_DRAIN_NEEDED,
@@ -138,24 +138,29 @@ def _opt_outs(site: Site, events: list[dict], visitors: dict, contacts: dict[int
 
 
 def _contacts_for(site: Site, events: list[dict], visitors: dict) -> dict[int, int]:
-    """Resolve each distinct identity once; link the event's visitor to it (stitching)."""
-    resolved: dict[tuple[str, str, str], int | None] = {}
-    by_index = {}
-    for index, event in enumerate(events):
-        user = event.get("user") or {}
-        keys = (user.get("email", ""), user.get("phone", ""), user.get("external_id", ""))
-        if not any(keys):
-            continue
-        if keys not in resolved:
-            contact = contact_resolve(workspace=site.workspace, email_hash=keys[0],
-                                      phone_hash=keys[1], external_id_hash=keys[2])
-            resolved[keys] = contact.pk if contact else None
-        by_index[index] = resolved[keys]
-        visitor = visitors.get(event.get("visitor_id"))
-        if visitor and by_index[index] and visitor[1] != by_index[index]:
-            opt_out_follows(from_contact_id=visitor[1], to_contact_id=by_index[index])
-            Visitor.objects.filter(pk=visitor[0]).update(contact_id=by_index[index])
-            ConversionEvent.objects.filter(visitor_id=visitor[0], contact__isnull=True).update(
-                contact_id=by_index[index])
-            visitors[event["visitor_id"]] = (visitor[0], by_index[index])
+    """Each identified event's contact (index → id), its keys resolved in one batch; the event's
+    visitor becomes that contact's device (stitching)."""
+    keyed = {index: keys for index, event in enumerate(events)
+             if any(keys := _keys(event.get("user") or {}))}
+    if not keyed:
+        return {}
+    distinct = list(dict.fromkeys(keyed.values()))
+    ids = contacts_resolve(workspace=site.workspace, key_sets=[
+        {"email_hash": email, "phone_hash": phone, "external_id_hash": external}
+        for email, phone, external in distinct]).ids
+    by_keys = dict(zip(distinct, ids, strict=True))
+    by_index = {index: by_keys[keys] for index, keys in keyed.items()}
+    devices = {}
+    for index, contact_id in by_index.items():
+        visitor = visitors.get(events[index].get("visitor_id"))
+        if visitor and contact_id:
+            devices[visitor[0]] = contact_id
+            visitors[events[index]["visitor_id"]] = (visitor[0], contact_id)
+    visitors_identify(pairs=devices)
     return by_index
+
+
+def _keys(user: dict) -> tuple[str, str, str]:
+    return user.get("email", ""), user.get("phone", ""), user.get("external_id", "")
+
+

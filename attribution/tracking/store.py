@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from attribution.bulk import rows_insert
 from attribution.models import EventSource, Site, Touchpoint, Visitor, Workspace
-from attribution.services.conversions_bulk import conversion_record_many
+from attribution.services.conversions import conversion_record_many
 
 from .ad_links import NO_LINK, ad_links
 from .channels import TouchSignals, classify

@@ -2,8 +2,8 @@
 
 Layers, bottom up: ``parsing`` (pure: amounts, dates, stages), ``presets`` (column names of the
 HubSpot and Salesforce exports), ``reader`` (streaming CSV records), ``rows`` (a record → a parsed
-row or its errors), ``lookups`` (set-based SQL; writes through ``attribution.bulk``), ``linking`` and
-``stage_conversions`` (bulk identity linking, CRM-stage conversions with outbox rows), ``batch``
-(one batch → deals, stage history, conversions), ``services`` (a whole file, in one transaction),
-``preview``, ``webhook``, ``tasks`` (Celery), ``selectors`` (live progress) and ``views`` (REST).
+row or its errors), ``linking`` (a batch's visitors and clicks), ``batch`` (one batch → deals,
+stage history, and through ``attribution.services`` contacts, conversions and outbox rows),
+``services`` (a whole file, in one transaction), ``preview``, ``webhook``, ``tasks`` (Celery),
+``selectors`` (live progress) and ``views`` (REST).
 """

@@ -19,25 +19,25 @@ from django.db.models import Max
 from attribution import lookups  # noqa: F401  (registers __anyof)
 from attribution.bulk import LazyRows, insert_row_maker, models_insert, rows_insert
 from attribution.key_probes import in_workspace, index_probes
-from attribution.models import Workspace
+from attribution.models import EventSource, Workspace
 from attribution.services.consent import contacts_opt_out
-from attribution.services.identity import contacts_hold, retried_while_contacts_change
-from crm_sync.models import Deal, DealStageChange, DealStageRule
-
-from .linking import (
+from attribution.services.conversions import conversion_record_many
+from attribution.services.identity import (
     ContactIndex,
     ContactMatch,
-    RowLinks,
-    contact_keys,
-    contacts_link,
+    contacts_create,
+    contacts_hold,
+    contacts_index,
     contacts_match_steps,
-    contacts_write,
-    links_read,
+    contacts_resolve,
+    retried_while_contacts_change,
     visitors_identify,
 )
+from crm_sync.models import Deal, DealStageChange, DealStageRule
+
+from .linking import RowLinks, contact_keys, links_read
 from .parsing import stage_key
 from .rows import DealRow
-from .stage_conversions import StageConversion, stage_conversions_record
 from .steps import STEP_ROWS, steps_run
 
 _COPIED = ("name", "pipeline", "owner", "utm_source", "utm_medium", "utm_campaign", "utm_content",
@@ -149,10 +149,11 @@ def deals_apply_batch(*, ctx: ImportContext, rows: list[DealRow]) -> BatchCounts
 @transaction.atomic
 def _apply_batch(ctx: ImportContext, rows: list[DealRow]) -> BatchCounts:
     reads = batch_read(ctx, rows)
-    contact_ids, merged = contacts_link(workspace=ctx.workspace, keys=reads.keys, index=reads.contacts)
-    if merged:  # the merge moved deals off the merged contacts: what was read of them is stale
+    resolved = contacts_resolve(workspace=ctx.workspace, key_sets=reads.keys, hold=False,
+                                index=reads.contacts)
+    if resolved.merged:  # the merge moved deals off the merged contacts: what was read of them is stale
         reads = batch_read(ctx, rows)
-    for link, contact_id in zip(reads.links, contact_ids, strict=True):
+    for link, contact_id in zip(reads.links, resolved.ids, strict=True):
         link.contact_id = contact_id
     return _write(ctx, _plan(ctx, rows, reads.links, reads.stored, reads.latest), {})
 
@@ -162,7 +163,8 @@ def batch_read(ctx: ImportContext, rows: list[DealRow]) -> BatchReads:
     keys = [contact_keys(r) for r in rows]
     with index_probes():
         stored = {d["crm_id"]: d for d in deals_by_crm_id(ctx.workspace.pk, [r.crm_id for r in rows])}
-        index, links = links_read(workspace=ctx.workspace, rows=rows, keys=keys)
+        index = contacts_index(ctx.workspace.pk, keys)
+        links = links_read(workspace=ctx.workspace, rows=rows)
         latest = _latest_changes(rows, stored)
     return BatchReads(keys, stored, latest, index, links)
 
@@ -177,7 +179,8 @@ def batch_plan_steps(ctx: ImportContext, rows: list[DealRow], reads: BatchReads,
     if after:
         _overlay(rows, reads, after)
         yield
-    match = yield from contacts_match_steps(reads.contacts, reads.keys, temp_ids=temp_ids)
+    match = yield from contacts_match_steps(reads.contacts, reads.keys, temp_ids=temp_ids,
+                                            step_rows=STEP_ROWS)
     if match.conflicts:
         return None
     for link, contact_id in zip(reads.links, match.ids, strict=True):
@@ -192,7 +195,7 @@ def batch_write(ctx: ImportContext, plan: BatchPlan) -> tuple[BatchCounts, dict[
     counts and the real id of each contact it created (by temporary id). Reads ``plan`` only."""
     with transaction.atomic():
         match = plan.contacts
-        real_ids = contacts_write(ctx.workspace, match.pending, match.dirty) if match else {}
+        real_ids = contacts_create(ctx.workspace.pk, match) if match else {}
         return _write(ctx, plan, real_ids), real_ids
 
 
@@ -219,8 +222,8 @@ def _write(ctx: ImportContext, plan: BatchPlan, real_ids: dict[int, int]) -> Bat
     ids = _deals_write(ctx, plan.writes, plan.existing, real)
     stage_changes = _stage_changes_write(ctx, plan.moves, ids)
     contacts_opt_out(ids={real(cid) for cid in plan.opted_out})  # before their outbox rows
-    conversions = stage_conversions_record(workspace=ctx.workspace,
-                                           items=_conversions_due(ctx, plan.moves, real))
+    due = _conversions_due(ctx, plan.moves, real)
+    conversions = sum(o.created for o in conversion_record_many(workspace=ctx.workspace, events=due))
     visitors_identify(pairs={visitor: real(cid) for visitor, cid in plan.devices.items()})
     return replace(plan.counts, stage_changes=stage_changes, conversions=conversions)
 
@@ -378,8 +381,14 @@ def _stage_changes_write(ctx: ImportContext, moves: list[_Move], ids: dict[str, 
     return len(moves)
 
 
+def stage_event_id(*, crm_id: str, event_name: str) -> str:
+    """Deterministic, so that re-imports and webhook repeats never double a conversion."""
+    return f"deal:{crm_id}:{event_name}"
+
+
 def _conversions_due(ctx: ImportContext, moves: list[_Move],
-                     real: Callable[[int | None], int | None]) -> list[StageConversion]:
+                     real: Callable[[int | None], int | None]) -> list[dict]:
+    """The conversions the batch's stage changes make, as ``conversion_record_many`` takes them."""
     due = []
     for move in moves:
         values = move.values
@@ -388,14 +397,15 @@ def _conversions_due(ctx: ImportContext, moves: list[_Move],
             continue
         event_name, uses_amount = rule
         amount = values["amount"]
-        due.append(StageConversion(
-            event_name=event_name, crm_id=move.row.crm_id, occurred_at=move.entered_at,
-            value=amount if uses_amount and amount is not None else Decimal(0),
-            currency=values["currency"], contact_id=real(values["contact_id"]),
-            visitor_id=values["visitor_id"],
-            fields={"ttclid": values["ttclid"], "email_hash": move.row.email_hash,
-                    "phone_hash": move.row.phone_hash,
-                    # A deal closes weeks after the clicks that made it: windows count back
-                    # from its creation, the end of its marketing journey.
-                    "lookback_from": values["created_at_crm"]}))
+        crm_id = move.row.crm_id
+        due.append({
+            "event_name": event_name, "event_id": stage_event_id(crm_id=crm_id, event_name=event_name),
+            "occurred_at": move.entered_at, "source": EventSource.CRM,
+            "value": amount if uses_amount and amount is not None else Decimal(0),
+            "currency": values["currency"], "contact_id": real(values["contact_id"]),
+            "visitor_id": values["visitor_id"], "external_ref": crm_id, "ttclid": values["ttclid"],
+            "email_hash": move.row.email_hash, "phone_hash": move.row.phone_hash,
+            # A deal closes weeks after the clicks that made it: windows count back
+            # from its creation, the end of its marketing journey.
+            "lookback_from": values["created_at_crm"]})
     return due

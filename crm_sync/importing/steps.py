@@ -14,27 +14,17 @@ say, instead of sleeping in ``poll``. What is left when the statements are done 
 import select
 from collections.abc import Generator
 from contextlib import contextmanager, suppress
-from typing import TypeVar
 
 import psycopg
 from psycopg import waiting
 
-T = TypeVar("T")
+from attribution.services.identity import run_to_end as steps_run  # noqa: F401  (a stepped generator to its end)
 
 STEP_ROWS = 256  # about a millisecond of planning
 
 _EVENTS = {waiting.Wait.R: select.POLLIN, waiting.Wait.W: select.POLLOUT,
            waiting.Wait.RW: select.POLLIN | select.POLLOUT}
 _BAD = select.POLLERR | select.POLLHUP | select.POLLNVAL
-
-
-def steps_run(steps: Generator[None, None, T]) -> T:
-    """Run a stepped generator to the end; return what it returns."""
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            return done.value
 
 
 class Background:

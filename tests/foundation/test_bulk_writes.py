@@ -50,25 +50,32 @@ def test_ignored_conflicts_skip_a_resent_key_of_a_partial_unique_index():
 
 @pytest.mark.django_db
 def test_a_conversion_stored_concurrently_is_counted_as_a_repeat(monkeypatch):
-    """The batch's lookup misses a row another writer just stored: its COPY/INSERT hits the unique
-    constraint and the batch is recorded one by one instead, the repeat counted once."""
+    """The batch's lookup misses a row another writer just stored: its COPY hits the unique
+    constraint, the insert skips what exists, and the repeat is counted once."""
     from attribution.models import ConversionEvent, EventSource
-    from attribution.services import conversions_bulk
+    from attribution.services import conversions
 
     site = SiteFactory()
     event = {"site_id": site.pk, "event_name": "Lead", "event_id": "e-1", "occurred_at": AT,
              "value": Decimal("5"), "currency": "eur", "source": EventSource.PIXEL}
-    conversions_bulk.conversion_record_many(workspace=site.workspace, events=[dict(event)])
-    monkeypatch.setattr(ConversionEvent.objects, "select_for_update",
-                        lambda: ConversionEvent.objects.none())
+    conversions.conversion_record_many(workspace=site.workspace, events=[dict(event)])
+    lookup, lookups = conversions._stored, []
 
-    outcomes = conversions_bulk.conversion_record_many(
+    def first_lookup_misses(workspace_id, event_ids):
+        lookups.append(event_ids)
+        return {} if len(lookups) == 1 else lookup(workspace_id, event_ids)
+
+    monkeypatch.setattr(conversions, "_stored", first_lookup_misses)
+
+    outcomes = conversions.conversion_record_many(
         workspace=site.workspace, events=[dict(event), {**event, "event_id": "e-2"}])
 
     assert [o.created for o in outcomes] == [False, True]
     stored = ConversionEvent.objects.get(event_id="e-1")
+    assert outcomes[0].pk == stored.pk
     assert (stored.duplicates_seen, stored.currency) == (1, "EUR")
     assert ConversionEvent.objects.filter(workspace=site.workspace).count() == 2
+    assert lookups[1] == {"e-1"}  # read again: only what the insert skipped
 
 
 def test_lazy_rows_are_made_each_time_they_are_read():

@@ -10,11 +10,12 @@ from django.db import connection, transaction
 from attribution.bulk import models_insert
 from attribution.key_probes import index_probes
 from attribution.models import Contact, ConversionEvent, Site, Touchpoint, Visitor
+from attribution.services.conversions import conversions_by_event_id
+from attribution.services.identity import contacts_by_key, visitors_identify
 from attribution.services.outbox import StoredConversion, outbox_rows_for
 from crm_sync.importing.batch import deals_by_crm_id
-from crm_sync.importing.linking import contacts_by_key, links_read, visitors_identify
+from crm_sync.importing.linking import links_read
 from crm_sync.importing.rows import DealRow
-from crm_sync.importing.stage_conversions import conversion_keys_by_event_id
 from crm_sync.models import Deal
 from tests.factories import ConversionEventFactory, DealFactory
 
@@ -110,9 +111,9 @@ def test_deals_are_looked_up_by_probing_the_unique_crm_id_index(never_analyzed_w
 def test_conversions_are_looked_up_by_probing_the_unique_event_id_index(never_analyzed_workspace):
     keys = {f"E{i}" for i in range(0, ROWS, 3)} | {"not-stored"}
     with transaction.atomic(), index_probes():
-        queryset = conversion_keys_by_event_id(never_analyzed_workspace.pk, keys)
+        queryset = conversions_by_event_id(never_analyzed_workspace.pk, keys)
         nodes = plan_nodes(queryset)
-        found = set(queryset)
+        found = {(name, event_id) for _, name, event_id, _ in queryset}
     scans = [n for n in nodes if "Scan" in n["Node Type"]]
     assert [(n["Node Type"], n.get("Index Name")) for n in scans] == [
         (INDEX_SCAN, "conversion_unique_event_id")]
@@ -131,9 +132,9 @@ def test_contacts_are_looked_up_by_probing_each_key_kinds_own_index(never_analyz
     assert found == {f"email{i}" for i in range(0, ROWS, 7)} | {f"email{i}" for i in range(0, ROWS, 9)}
 
 
-def test_a_contact_is_resolved_through_the_key_indexes_without_index_probes(never_analyzed_workspace):
-    """contact_resolve (one person at a time) asks for a key equal to a constant: PostgreSQL proves
-    it non-empty, so the partial key indexes serve it."""
+def test_contacts_to_merge_are_found_through_the_key_indexes_without_index_probes(never_analyzed_workspace):
+    """A merge (identity._contacts_merge, one person at a time) asks for a key equal to a constant:
+    PostgreSQL proves it non-empty, so the partial key indexes serve it."""
     from django.db.models import Q
 
     queryset = Contact.objects.filter(workspace=never_analyzed_workspace).filter(
@@ -165,7 +166,7 @@ def test_a_batchs_visitors_and_clicks_are_probed_by_uid_and_ttclid(visitors_and_
                     ttclid=f"click{i}" if i % 3 == 1 else "", utm_source="tiktok", utm_campaign="c")
             for i in range(0, ROWS, 5)]
     with transaction.atomic(), scans_of_statements() as seen:
-        _, links = links_read(workspace=workspace, rows=rows, keys=[{} for _ in rows])
+        links = links_read(workspace=workspace, rows=rows)
     assert set(scans_on(seen, "attribution_visitor")) == {(INDEX_SCAN, "visitor_unique_uid")}
     assert set(scans_on(seen, "attribution_touchpoint")) <= {
         (INDEX_SCAN, "touch_ttclid"), (INDEX_SCAN, "touch_visitor_time")}
