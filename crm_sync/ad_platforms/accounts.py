@@ -59,7 +59,27 @@ def ad_account_error(*, account, message: str) -> None:
     account.save(update_fields=["last_error", "updated_at"])
 
 
-def ad_account_checked(*, account, currency: str) -> None:
+def ad_account_connection_test(*, account, missing: str, open_client: Callable[[], object],
+                               read: Callable[[object], tuple[str, str]]) -> str:
+    """Read the account once and say what an admin should read; the error is stored on failure.
+
+    ``missing``: the message when ``account.has_credentials`` is false; ``open_client()`` gives a
+    client usable as a context manager; ``read(client)`` returns the account's (name, currency).
+    """
+    if not account.has_credentials:
+        ad_account_error(account=account, message=missing)
+        return missing
+    try:
+        with open_client() as client:
+            name, currency = read(client)
+    except PlatformError as exc:
+        ad_account_error(account=account, message=str(exc))
+        return f"{account.name}: {exc}"
+    _account_checked(account=account, currency=currency)
+    return f"{account.name}: connected to {name} ({currency})."
+
+
+def _account_checked(*, account, currency: str) -> None:
     """A successful connection test: clear the stored error, keep the currency the platform told."""
     account.last_error = ""
     account.currency = (currency or account.currency or "")[:3].upper()

@@ -3,8 +3,7 @@
 from datetime import date
 
 from attribution.models import GoogleAdsAccount, PlatformImport
-from crm_sync.ad_platforms.accounts import ad_account_checked, ad_account_error, ad_account_import
-from crm_sync.ad_platforms.errors import PlatformError
+from crm_sync.ad_platforms.accounts import ad_account_connection_test, ad_account_import
 
 from .client import GoogleAdsClient
 
@@ -26,15 +25,12 @@ def google_ads_import(*, account: GoogleAdsAccount, start: date, end: date,
 
 def google_connection_test(*, account: GoogleAdsAccount, client: GoogleAdsClient | None = None) -> str:
     """Read the customer once; return what an admin should read (the error is stored on failure)."""
-    if not account.has_credentials:
-        message = "Credentials missing: client secret, refresh token and developer token are all needed."
-        ad_account_error(account=account, message=message)
-        return message
-    try:
-        with client or GoogleAdsClient.for_account(account) as c:
-            info = c.customer(customer_id=account.customer_id)
-    except PlatformError as exc:
-        ad_account_error(account=account, message=str(exc))
-        return f"{account.name}: {exc}"
-    ad_account_checked(account=account, currency=info.get("currencyCode", ""))
-    return f"{account.name}: connected to {info.get('descriptiveName', '')} ({info.get('currencyCode', '')})."
+
+    def read(c: GoogleAdsClient) -> tuple[str, str]:
+        info = c.customer(customer_id=account.customer_id)
+        return info.get("descriptiveName", ""), info.get("currencyCode", "")
+
+    return ad_account_connection_test(
+        account=account,
+        missing="Credentials missing: client secret, refresh token and developer token are all needed.",
+        open_client=lambda: client or GoogleAdsClient.for_account(account), read=read)

@@ -3,8 +3,7 @@
 from datetime import date
 
 from attribution.models import MetaAdAccount, PlatformImport
-from crm_sync.ad_platforms.accounts import ad_account_checked, ad_account_error, ad_account_import
-from crm_sync.ad_platforms.errors import PlatformError
+from crm_sync.ad_platforms.accounts import ad_account_connection_test, ad_account_import
 
 from .client import MetaAdsClient
 
@@ -26,15 +25,11 @@ def meta_ads_import(*, account: MetaAdAccount, start: date, end: date,
 
 def meta_connection_test(*, account: MetaAdAccount, client: MetaAdsClient | None = None) -> str:
     """Read the account once; return what an admin should read (the error is stored on failure)."""
-    if not account.has_credentials:
-        message = "No access token stored: paste one (a system user token with ads_read)."
-        ad_account_error(account=account, message=message)
-        return message
-    try:
-        with client or MetaAdsClient(access_token=account.access_token) as c:
-            info = c.ad_account(ad_account_id=account.ad_account_id)
-    except PlatformError as exc:
-        ad_account_error(account=account, message=str(exc))
-        return f"{account.name}: {exc}"
-    ad_account_checked(account=account, currency=info.get("currency", ""))
-    return f"{account.name}: connected to {info.get('name', '')} ({info.get('currency', '')})."
+
+    def read(c: MetaAdsClient) -> tuple[str, str]:
+        info = c.ad_account(ad_account_id=account.ad_account_id)
+        return info.get("name", ""), info.get("currency", "")
+
+    return ad_account_connection_test(
+        account=account, missing="No access token stored: paste one (a system user token with ads_read).",
+        open_client=lambda: client or MetaAdsClient(access_token=account.access_token), read=read)
