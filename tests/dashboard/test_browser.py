@@ -172,7 +172,7 @@ def test_numbers_filters_and_sorting_as_a_marketer_uses_them(live_server, demo, 
     page.locator("section[data-table=entities] tbody tr th a").first.click()
     page.wait_for_url("**level=adgroup**")
     page.wait_for_selector("body[data-charts-ready]")
-    page.locator("section[data-table=entities] thead th", has_text="Spend").click()
+    page.locator("section[data-table=entities] thead th", has_text="Spend").first.click()
     assert page.locator("section[data-table=entities] th[data-dir=asc]").inner_text().startswith("Spend")
     assert page.locator("section[data-table=entities] thead th", has_text="Spend vs previous").count() == 1
     page.screenshot(path=str(ARTIFACTS / "dashboard-tiktok-adgroups.png"), full_page=True)
