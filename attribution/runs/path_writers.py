@@ -3,7 +3,7 @@
 A chunk's distinct paths go to the workspace's path table once (``PathSignature``, keyed by
 ``signature_keys``); its per-conversion rows and path sums carry the key. PostgreSQL: one binary
 COPY per table into a scratch table whose text columns (channels, currencies) travel as indexes
-into an array of the batch's distinct strings, then one INSERT … SELECT. Elsewhere: bulk_create.
+into the batch's distinct strings, then one INSERT … SELECT. Elsewhere: bulk_create.
 """
 
 from datetime import UTC, date, datetime, timedelta
@@ -291,19 +291,17 @@ def _factorize(values: np.ndarray) -> tuple[list[str], np.ndarray]:
 
 
 def _copy(model, run, columns: dict, n: int) -> None:
-    """Text columns arrive as indexes into the batch's distinct strings, which are copied into one
-    small dictionary table per column and joined back (one table each keeps the planner's row
-    estimates right: a hash join per column)."""
+    """Text columns arrive as indexes into the batch's distinct strings (channels, currencies,
+    steps: a few hundred at most, now that paths travel as keys), which go along as one array
+    parameter per column and are looked up by the INSERT: no dictionary tables, no joins."""
     scratch = f"load_{model._meta.db_table}"
-    strings, loads, selects, joins = [], [], [], []
+    loads, selects, params = [], [], [run.workspace_id, run.id]
     for name, (kind, values, mask) in columns.items():
         if kind == "text":
             distinct, inverse = _factorize(values)
-            table = f"load_strings_{len(strings)}"
-            strings.append((table, distinct))
-            joins.append(f' JOIN {table} ON {table}.i = s."{name}"')
-            selects.append(f"{table}.v")
-            values = inverse.astype(np.int64)
+            selects.append(f'(%s::text[])[s."{name}" + 1]')
+            params.append(distinct)
+            values = inverse
         else:
             selects.append(_SELECT[kind].format(c=f'"{name}"'))
         loads.append((name, "numeric6" if kind == "numeric6" else "int8",
@@ -315,15 +313,6 @@ def _copy(model, run, columns: dict, n: int) -> None:
         cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {scratch} ({declared}) ON COMMIT DROP")
         cursor.execute(f"TRUNCATE {scratch}")
         copy_in(cursor.cursor, scratch, loads)
-        cursor.execute(f"ANALYZE {scratch}")
-        for table, texts in strings:
-            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (i bigint, v text) ON COMMIT DROP")
-            cursor.execute(f"TRUNCATE {table}")
-            with cursor.cursor.copy(f"COPY {table} (i, v) FROM STDIN") as copy:
-                for row in enumerate(texts):
-                    copy.write_row(row)
-            cursor.execute(f"ANALYZE {table}")
         cursor.execute(
             f"INSERT INTO {model._meta.db_table} (workspace_id, run_id, {targets})"
-            f" SELECT %s, %s, {', '.join(selects)} FROM {scratch} s{''.join(joins)}",
-            [run.workspace_id, run.id])
+            f" SELECT %s, %s, {', '.join(selects)} FROM {scratch} s", params)
