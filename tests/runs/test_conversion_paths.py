@@ -7,9 +7,11 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from attribution.models import CustomerValueRollup, PathRollup
+from attribution.engine.paths import FORMS, signature_keys
+from attribution.models import CustomerValueRollup, PathRollup, PathSignature
 from attribution.runs import services
 from attribution.runs.path_selectors import current_paths
+from attribution.runs.path_writers import PathKeyCollision
 from tests.factories import ConversionEventFactory
 from tests.runs.journeys import T0, journey, models_of
 
@@ -136,3 +138,28 @@ def test_another_workspaces_paths_are_never_current_here(workspace, other_worksp
     assert list(current_paths(workspace=workspace).values_list("path__channel_path", flat=True)) == ["meta"]
     assert date(2026, 11, 19) in {d for d, _ in cohorts(workspace)}
     assert {c for _, c in cohorts(workspace)} == {"meta"}
+
+
+def test_a_path_is_stored_once_however_many_conversions_and_runs_take_it(workspace, other_workspace):
+    models_of(workspace)
+    models_of(other_workspace)
+    for _ in range(3):
+        journey(workspace, touches=[(2, "meta", "click"), (1, "email", "click")])
+    journey(other_workspace, touches=[(2, "meta", "click"), (1, "email", "click")])
+    full_run(workspace)
+    full_run(workspace)
+    full_run(other_workspace)
+    mine = PathSignature.objects.filter(workspace=workspace)
+    assert list(mine.values_list("channel_path", flat=True)) == ["meta>email"]
+    assert PathSignature.objects.filter(workspace=other_workspace).get().key != mine.get().key
+    assert set(current_paths(workspace=workspace).values_list("path_id", flat=True)) == {mine.get().key}
+
+
+def test_a_path_key_already_naming_another_path_fails_the_run_instead_of_merging_them(workspace):
+    models_of(workspace)
+    journey(workspace, touches=[(1, "meta", "click")])
+    key = int(signature_keys(workspace.pk, ["meta"])[0])
+    PathSignature.objects.create(key=key, workspace=workspace, **dict.fromkeys(FORMS, "email"))
+    with pytest.raises(PathKeyCollision):
+        full_run(workspace)
+    assert not current_paths(workspace=workspace).exists()
