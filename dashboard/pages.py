@@ -126,12 +126,12 @@ def _entity_tables(table, level: str, model, filters: DashboardFilters, platform
     conversions and revenue."""
     label = Platform(platform).label
     columns = ["Name", "External id", "Spend", "Impressions", "Clicks", f"{label} conv.", f"{label} value"]
-    columns += [f"{m} ROAS" for m in table.models] + [f"{m} conv." for m in table.models]
-    columns += [f"{m} revenue" for m in table.models] + ["Recommendation"]
-    if before is not None:
+    if before is not None:  # beside the platform's numbers, where they are read without scrolling
         columns += ["Spend vs previous", f"{model or 'Model'} conv. vs previous",
                     f"{model or 'Model'} revenue vs previous"]
         earlier = {r.entity_id: r for r in before.rows}
+    columns += [f"{m} ROAS" for m in table.models] + [f"{m} conv." for m in table.models]
+    columns += [f"{m} revenue" for m in table.models] + ["Recommendation"]
     rows, links, advice = [], [], []
     nxt = NEXT_LEVEL.get(level)
     for r in table.rows:
@@ -140,9 +140,9 @@ def _entity_tables(table, level: str, model, filters: DashboardFilters, platform
         rows.append([
             r.name, r.external_id, cash(filters, r.spend), r.impressions, r.clicks,
             Credited(float(r.reported_conversions)), cash(filters, r.reported_value),
+            *(_entity_changes(r, earlier.get(r.entity_id), model) if before is not None else []),
             *[c.roas for c in credits], *[Credited(c.conversions) for c in credits],
             *[cash(filters, c.revenue) for c in credits], rec.action if rec else None,
-            *(_entity_changes(r, earlier.get(r.entity_id), model) if before is not None else []),
         ])
         links.append(f"level={nxt}&parent={r.entity_id}&platform={platform}" if nxt else None)
         if rec:

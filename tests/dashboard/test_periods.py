@@ -86,17 +86,17 @@ def test_the_drill_down_shows_spend_conversions_and_revenue_against_the_previous
     response = logged_in.get(reverse("dashboard:tiktok"), {
         "start": "2026-11-03", "end": "2026-11-03", "model": world.last_click.pk})
     table = response.context["tables"]["entities"]
-    assert table.columns[-3:] == ["Spend vs previous", "Last click conv. vs previous",
-                                  "Last click revenue vs previous"]
-    changes = {r[0]: [str(c) for c in r[-3:]] for r in table.rows}
+    assert table.columns[7:10] == ["Spend vs previous", "Last click conv. vs previous",
+                                   "Last click revenue vs previous"]  # beside TikTok's own numbers
+    changes = {r[0]: [str(c) for c in r[7:10]] for r in table.rows}
     # Spring Sale spent 100 and was credited 2 conversions / 200 on Nov 2, nothing on Nov 3;
     # Retargeting had nothing on Nov 2
     assert changes == {"Spring Sale": ["−100.0%", "−100.0%", "−100.0%"], "Retargeting": ["new", "new", "new"]}
     assert "Changes are against Nov 2" in table.note
     export = logged_in.get(reverse("dashboard:export", args=["tiktok", "entities"]), {
         "start": "2026-11-03", "end": "2026-11-03", "model": world.last_click.pk}).content.decode()
-    assert export.splitlines()[0].endswith("Spend vs previous,Last click conv. vs previous,"
-                                           "Last click revenue vs previous")
+    assert ("TikTok value (USD),Spend vs previous,Last click conv. vs previous,"
+            "Last click revenue vs previous,") in export.splitlines()[0]
 
 
 @pytest.mark.django_db
