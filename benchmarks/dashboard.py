@@ -11,7 +11,9 @@ over the demo's full 90-day period compared with the 90 days before it (the page
 period", on by default); the time is the server's (routing, queries, figures, template). Two rows
 measure the overview and three-way pages without the comparison, for the ratio in the same run.
 The floor is the login page: a page that renders a template and touches no data.
-"first ms" is a page's first view after the run (the Paths page is cached until the next run).
+"first ms" is a page's first view after the run (the Paths page is cached until the next run:
+each of its four variants, channel or campaign level with repeats kept or collapsed, is cold then).
+The overview carries the models side by side (channels and TikTok campaigns × every model).
 Targets: p95 < 300 ms for every page at 1M conversions. Nothing is asserted; figures are printed.
 """
 
@@ -36,7 +38,13 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from attribution.models import AdCampaign, AttributionModelConfig, ConversionEvent, Workspace  # noqa: E402
+from attribution.models import (  # noqa: E402
+    AdCampaign,
+    AdGroup,
+    AttributionModelConfig,
+    ConversionEvent,
+    Workspace,
+)
 from attribution.models.runs import AttributionRunChunk  # noqa: E402
 from crm_sync.demo.services import ADMIN_USERNAME, DEMO_SLUG  # noqa: E402
 from dashboard.services.audit import audit_run  # noqa: E402
@@ -93,6 +101,7 @@ def page_urls(workspace: Workspace) -> dict[str, str]:
     campaign_id = AdCampaign.objects.filter(workspace=workspace, platform="tiktok").values_list(
         "pk", flat=True
     )[0]
+    adgroup_id = AdGroup.objects.filter(campaign_id=campaign_id).values_list("pk", flat=True)[0]
     contact_id = (
         ConversionEvent.objects.filter(workspace=workspace, contact__isnull=False)
         .order_by("-occurred_at")
@@ -105,6 +114,7 @@ def page_urls(workspace: Workspace) -> dict[str, str]:
         "overview (no comparison)": f"/overview/?{alone}",
         "tiktok campaigns": f"/tiktok/?{query}",
         "tiktok ad groups": f"/tiktok/?{query}&level=adgroup&parent={campaign_id}",
+        "tiktok ads": f"/tiktok/?{query}&level=ad&parent={adgroup_id}",
         "three-way": f"/compare/?{query}",
         "three-way (no comparison)": f"/compare/?{alone}",
         "diagnostics": f"/diagnostics/?{query}",
@@ -112,6 +122,8 @@ def page_urls(workspace: Workspace) -> dict[str, str]:
         "audits": "/audits/",
         "csv: tiktok table": f"/export/tiktok/entities.csv?{query}",
         "paths": f"/paths/?{query}",
+        "paths: channels, collapsed": f"/paths/?{query}&repeats=collapse",
+        "paths: campaigns": f"/paths/?{query}&level=campaign",
         "paths: campaigns, collapsed": f"/paths/?{query}&level=campaign&repeats=collapse",
         "csv: paths table": f"/export/paths/paths.csv?{query}",
         "finder: example journey": f"/finder/?{query}",

@@ -158,6 +158,20 @@ class Credited:
 
 
 @dataclass(frozen=True)
+class Percent:
+    """A share of a whole, shown "12.3%"; sorts and exports as the number (0.123)."""
+
+    share: float | None
+
+    def __str__(self) -> str:
+        return percent(self.share)
+
+    @property
+    def csv(self):
+        return "" if self.share is None else round(float(self.share), 4)
+
+
+@dataclass(frozen=True)
 class Change:
     """A change against the previous period; ``share`` as from ``relative_change``."""
 
@@ -208,7 +222,7 @@ def display(value) -> str:
     """Any table cell for the screen."""
     if value is None:
         return DASH
-    if isinstance(value, (Money, Credited, Change)):
+    if isinstance(value, (Money, Credited, Change, Percent)):
         return str(value)
     if isinstance(value, datetime):
         return when(value)
@@ -229,7 +243,7 @@ def csv_value(value):
     """Any table cell for a CSV export: numbers stay numbers (no symbols, no grouping)."""
     if value is None:
         return ""
-    if isinstance(value, (Money, Credited, Change)):
+    if isinstance(value, (Money, Credited, Change, Percent)):
         return value.csv
     return value
 
@@ -240,7 +254,7 @@ def sort_value(value) -> str | None:
         return ""
     plain = csv_value(value)
     if isinstance(plain, bool) or not isinstance(plain, (int, float, Decimal)):
-        return "" if isinstance(value, (Money, Credited, Change)) else None
+        return "" if isinstance(value, (Money, Credited, Change, Percent)) else None
     return str(plain)
 
 

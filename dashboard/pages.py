@@ -119,10 +119,17 @@ def _tiktok_parent(filters: DashboardFilters, level: str, params):
     return parents.first()
 
 
-def _entity_tables(table, level: str, model, filters: DashboardFilters,
-                   platform=Platform.TIKTOK) -> dict[str, Table]:
+def _entity_tables(table, level: str, model, filters: DashboardFilters, platform=Platform.TIKTOK,
+                   before=None) -> dict[str, Table]:
+    """The entities with the platform's numbers and every model's credit; with ``before`` (the
+    same entities over the previous period) the change of spend and of the selected model's
+    conversions and revenue."""
     label = Platform(platform).label
     columns = ["Name", "External id", "Spend", "Impressions", "Clicks", f"{label} conv.", f"{label} value"]
+    if before is not None:  # beside the platform's numbers, where they are read without scrolling
+        columns += ["Spend vs previous", f"{model or 'Model'} conv. vs previous",
+                    f"{model or 'Model'} revenue vs previous"]
+        earlier = {r.entity_id: r for r in before.rows}
     columns += [f"{m} ROAS" for m in table.models] + [f"{m} conv." for m in table.models]
     columns += [f"{m} revenue" for m in table.models] + ["Recommendation"]
     rows, links, advice = [], [], []
@@ -130,26 +137,19 @@ def _entity_tables(table, level: str, model, filters: DashboardFilters,
     for r in table.rows:
         credits = [r.credit(m.pk) for m in table.models]
         rec = r.recommendation
-        rows.append(
-            [
-                r.name,
-                r.external_id,
-                cash(filters, r.spend),
-                r.impressions,
-                r.clicks,
-                Credited(float(r.reported_conversions)),
-                cash(filters, r.reported_value),
-                *[c.roas for c in credits],
-                *[Credited(c.conversions) for c in credits],
-                *[cash(filters, c.revenue) for c in credits],
-                rec.action if rec else None,
-            ]
-        )
+        rows.append([
+            r.name, r.external_id, cash(filters, r.spend), r.impressions, r.clicks,
+            Credited(float(r.reported_conversions)), cash(filters, r.reported_value),
+            *(_entity_changes(r, earlier.get(r.entity_id), model) if before is not None else []),
+            *[c.roas for c in credits], *[Credited(c.conversions) for c in credits],
+            *[cash(filters, c.revenue) for c in credits], rec.action if rec else None,
+        ])
         links.append(f"level={nxt}&parent={r.entity_id}&platform={platform}" if nxt else None)
         if rec:
             advice.append([r.name, rec.action, rec.reason, rec.evidence, rec.confidence])
+    note = f"Changes are against {_period_label(filters.previous())}." if before is not None else ""
     return {
-        "entities": Table(f"{label} {MetricLevel(level).label.lower()}s", columns, rows, links),
+        "entities": Table(f"{label} {MetricLevel(level).label.lower()}s", columns, rows, links, note=note),
         "recommendations": Table(
             f"Recommendations under {model or 'no model'}",
             ["Name", "Action", "Why", "Data behind it", "How sure"],
@@ -158,13 +158,24 @@ def _entity_tables(table, level: str, model, filters: DashboardFilters,
     }
 
 
+def _entity_changes(now, then, model) -> list:
+    """Spend and the selected model's conversions and revenue against the previous period (an
+    entity without a row then had none)."""
+    model_id = model.pk if model else None
+    credit, earlier = now.credit(model_id), then.credit(model_id) if then else None
+    return [change_cell(now.spend, then.spend if then else 0),
+            change_cell(credit.conversions, earlier.conversions if earlier else 0),
+            change_cell(credit.revenue, earlier.revenue if earlier else 0)]
+
+
 def build_tiktok(*, filters: DashboardFilters, params, figures: bool = True) -> PageData:
     level = params.get("level") if params.get("level") in MetricLevel.values else MetricLevel.CAMPAIGN
     parent = _tiktok_parent(filters, level, params)
     platform = platform_of(params)
-    table = tiktok.platform_entities(filters=filters, platform=platform, level=level,
-                                     parent_id=parent.pk if parent else None)
-    page = PageData(tables=_entity_tables(table, level, filters.model, filters, platform))
+    selection = {"platform": platform, "level": level, "parent_id": parent.pk if parent else None}
+    table = tiktok.platform_entities(filters=filters, **selection)
+    before = tiktok.platform_entities(filters=filters.previous(), **selection) if filters.compare else None
+    page = PageData(tables=_entity_tables(table, level, filters.model, filters, platform, before))
     page.context.update(level=level, parent=parent, breadcrumb=_breadcrumb(parent, platform))
     _platform_context(page, filters, platform, title=f"{platform.label} drill-down")
     currency_notice(page.context, filters, overview.other_currencies(filters=filters, channel=platform))

@@ -41,5 +41,6 @@ class Table:
         return out.getvalue()
 
 
-def pct(value: float | None) -> str | None:
-    return None if value is None else formatting.percent(value)
+def pct(value: float | None) -> formatting.Percent | None:
+    """A share as a table cell: shown as a percentage, sorted and exported as its number."""
+    return None if value is None else formatting.Percent(value)

@@ -1,12 +1,14 @@
 """Conversion paths: each conversion's sequence of eligible touches, summed up for journey reports.
 
 Pure numpy over the ``Journeys`` the models share: the same eligible touches, in the same (time,
-id) order, so a path never disagrees with the credits. Signatures are text, steps joined by
-``STEP`` (``"meta>tiktok>direct"``); the campaign signature names TikTok steps by campaign
+id) order, so a path never disagrees with the credits. A batch's distinct paths are named once
+(``Signatures``) and each conversion refers to its path by index: signatures are text, steps joined
+by ``STEP`` (``"meta>tiktok>direct"``); the campaign signature names TikTok steps by campaign
 (``"meta>tiktok:12>direct"``, ``tiktok`` alone when the touch has no campaign). An unattributed
-conversion has the empty path.
+conversion has no path (``NO_PATH``): the empty signature.
 """
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +20,23 @@ STEP = ">"
 DAY_US = 86_400_000_000
 NO_TIME = -1  # first-touch time of a conversion without eligible touches
 NO_CHANNEL = -1
+NO_PATH = -1
 HORIZON_DAYS = (7, 30, 90)  # customer value: revenue so many days after the first touch
+FORMS = ("campaign_path", "channel_path", "campaign_path_collapsed", "channel_path_collapsed")
+
+
+@dataclass(frozen=True)
+class Signatures:
+    """A batch's distinct paths, one row each, in their four text forms (object arrays of str).
+    The campaign path names the path; the other forms follow from it."""
+
+    campaign_path: np.ndarray
+    channel_path: np.ndarray
+    campaign_path_collapsed: np.ndarray  # consecutive repeats of a step shown once
+    channel_path_collapsed: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.campaign_path)
 
 
 @dataclass(frozen=True)
@@ -30,13 +48,15 @@ class Paths:
     first_channel: np.ndarray  # channel code of the first touch, or NO_CHANNEL
     last_channel: np.ndarray
     lag_days: np.ndarray  # whole days from the first touch to the conversion; -1 when none
-    channel_path: np.ndarray  # object array of str
-    campaign_path: np.ndarray
-    channel_path_collapsed: np.ndarray  # consecutive repeats of a step shown once
-    campaign_path_collapsed: np.ndarray
+    path: np.ndarray  # index into ``signatures``, or NO_PATH
+    signatures: Signatures
 
     def __len__(self) -> int:
         return len(self.touches)
+
+    def text(self, form: str) -> np.ndarray:
+        """Each conversion's signature in one of ``FORMS`` ("" when unattributed)."""
+        return np.append(getattr(self.signatures, form), "")[self.path]
 
 
 def conversion_paths(journeys: Journeys, conversions: Conversions, touches: Touches,
@@ -49,8 +69,8 @@ def conversion_paths(journeys: Journeys, conversions: Conversions, touches: Touc
     first_channel = np.full(n, NO_CHANNEL, dtype=np.int64)
     last_channel = np.full(n, NO_CHANNEL, dtype=np.int64)
     lag = np.full(n, -1, dtype=np.int64)
-    signatures = {name: np.full(n, "", dtype=object) for name in (
-        "channel_path", "campaign_path", "channel_path_collapsed", "campaign_path_collapsed")}
+    path = np.full(n, NO_PATH, dtype=np.int64)
+    signatures = _texts([], np.zeros(0, dtype=np.int64), channel_names)
     if len(journeys):
         starts = journeys.starts
         ends = np.append(starts[1:], len(journeys))
@@ -61,23 +81,34 @@ def conversion_paths(journeys: Journeys, conversions: Conversions, touches: Touc
         last_channel[owners] = channel[ends - 1]
         lag[owners] = (conversions.time[owners] - first_time[owners]) // DAY_US
         campaign = np.where(channel == tiktok_channel, touches.campaign[journeys.touch], 0)
-        names = [*channel_names, "other"]
         step = channel * (1 << 40) + campaign  # one integer per distinct (channel, campaign) step
-        for suffix, keep in (("", None), ("_collapsed", _first_of_runs)):
-            signatures["channel_path" + suffix][owners] = _signatures(
-                channel, starts, ends, lambda c: names[c], keep and keep(channel, starts))
-            signatures["campaign_path" + suffix][owners] = _signatures(
-                step, starts, ends, lambda s: _campaign_step(s, names), keep and keep(step, starts))
+        codes, inverse = np.unique(step, return_inverse=True)
+        raw = inverse.astype(np.int32).tobytes()
+        index: dict[bytes, int] = {}  # each distinct step sequence → its signature's index
+        path[owners] = np.fromiter(
+            (index.setdefault(raw[lo:hi], len(index)) for lo, hi in zip(
+                (starts * 4).tolist(), (ends * 4).tolist(), strict=True)),
+            dtype=np.int64, count=len(starts))
+        signatures = _texts(list(index), codes, channel_names)
     return Paths(touches=count, first_time=first_time, first_channel=first_channel,
-                 last_channel=last_channel, lag_days=lag, **signatures)
+                 last_channel=last_channel, lag_days=lag, path=path, signatures=signatures)
 
 
-def _first_of_runs(steps: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Pairs that start a run of equal consecutive steps within their conversion."""
-    keep = np.ones(len(steps), dtype=bool)
-    keep[1:] = steps[1:] != steps[:-1]
-    keep[starts] = True
-    return keep
+def _texts(sequences: list[bytes], codes: np.ndarray, channel_names: list[str]) -> Signatures:
+    """The four text forms of each distinct sequence (int32 indexes into the step ``codes``)."""
+    names = [*channel_names, "other"]
+    campaign_steps = [_campaign_step(int(c), names) for c in codes]
+    channel_steps = [names[int(c) >> 40] for c in codes]
+    forms: dict[str, list[str]] = {form: [] for form in FORMS}
+    for sequence in sequences:
+        steps = np.frombuffer(sequence, dtype=np.int32).tolist()
+        campaign = STEP.join(campaign_steps[i] for i in steps)
+        channel = STEP.join(channel_steps[i] for i in steps)
+        forms["campaign_path"].append(campaign)
+        forms["channel_path"].append(channel)
+        forms["campaign_path_collapsed"].append(collapse(campaign))
+        forms["channel_path_collapsed"].append(collapse(channel))
+    return Signatures(**{form: np.array(texts, dtype=object) for form, texts in forms.items()})
 
 
 def _campaign_step(step: int, names: list[str]) -> str:
@@ -85,25 +116,13 @@ def _campaign_step(step: int, names: list[str]) -> str:
     return f"{names[channel]}:{campaign}" if campaign else names[channel]
 
 
-def _signatures(steps: np.ndarray, starts: np.ndarray, ends: np.ndarray, name,
-                keep: np.ndarray | None = None) -> list[str]:
-    """The joined step names of each group (only the ``keep`` pairs); each distinct step
-    sequence is named once."""
-    codes, inverse = np.unique(steps, return_inverse=True)
-    step_names = [name(int(c)) for c in codes]
-    if keep is not None:  # drop pairs: groups shrink, their bounds move
-        kept_before = np.concatenate(([0], np.cumsum(keep)))
-        starts, ends, inverse = kept_before[starts], kept_before[ends], inverse[keep]
-    raw = inverse.astype(np.int32).tobytes()
-    cache: dict[bytes, str] = {}
-    out = []
-    for lo, hi in zip((starts * 4).tolist(), (ends * 4).tolist(), strict=True):
-        key = raw[lo:hi]
-        text = cache.get(key)
-        if text is None:
-            text = cache[key] = STEP.join(step_names[i] for i in np.frombuffer(key, dtype=np.int32))
-        out.append(text)
-    return out
+def signature_keys(workspace_id: int, campaign_paths) -> np.ndarray:
+    """The id of each path in a workspace's path table: a 64-bit hash of the workspace and the
+    campaign path, so chunks written in parallel (and any later run) name a path alike without
+    asking the database. Collisions (odds ~n²/2⁶⁵) are detected when the table is written."""
+    prefix = f"{workspace_id}|".encode()
+    return np.array([int.from_bytes(hashlib.blake2b(prefix + p.encode(), digest_size=8).digest(),
+                                    "big", signed=True) for p in campaign_paths], dtype=np.int64)
 
 
 def collapse(signature: str) -> str:
@@ -128,14 +147,11 @@ def group_sums(keys: list[np.ndarray], values: list[np.ndarray]) -> tuple[np.nda
 
 @dataclass(frozen=True)
 class PathRollup:
-    """Conversions and value per (day, path, touches, lag days, currency); the channel path and
-    both collapsed forms follow from the campaign path, so they add no rows."""
+    """Conversions and value per (day, path, touches, lag days, currency); ``path`` indexes the
+    batch's ``Signatures`` (every form of a path follows from it, so the forms add no rows)."""
 
     day: np.ndarray
-    channel_path: np.ndarray
-    campaign_path: np.ndarray
-    channel_path_collapsed: np.ndarray
-    campaign_path_collapsed: np.ndarray
+    path: np.ndarray  # index into the signatures, or NO_PATH
     touches: np.ndarray
     lag_days: np.ndarray
     currency: np.ndarray
@@ -148,20 +164,10 @@ class PathRollup:
 
 def path_rollup(paths: Paths, conversions: Conversions) -> PathRollup:
     """Sum conversions and value micro-units per path key."""
-    index: dict[str, int] = {}
-    campaign_code = np.fromiter((index.setdefault(p, len(index)) for p in paths.campaign_path.tolist()),
-                                dtype=np.int64, count=len(paths))
-    first, (count, value) = group_sums(
-        [conversions.day.astype(np.int64), campaign_code.astype(np.int64), paths.touches, paths.lag_days,
-         conversions.currency.astype(np.int64)],
-        [np.ones(len(conversions), dtype=np.int64), conversions.value])
-    return PathRollup(
-        day=conversions.day[first].astype(np.int64), channel_path=paths.channel_path[first],
-        campaign_path=paths.campaign_path[first],
-        channel_path_collapsed=paths.channel_path_collapsed[first],
-        campaign_path_collapsed=paths.campaign_path_collapsed[first], touches=paths.touches[first],
-        lag_days=paths.lag_days[first], currency=conversions.currency[first].astype(np.int64),
-        conversions=count, value=value)
+    keys = [conversions.day.astype(np.int64), paths.path, paths.touches, paths.lag_days,
+            conversions.currency.astype(np.int64)]
+    first, (count, value) = group_sums(keys, [np.ones(len(conversions), dtype=np.int64), conversions.value])
+    return PathRollup(*(k[first] for k in keys), conversions=count, value=value)
 
 
 LEVEL_CHANNEL, LEVEL_CAMPAIGN = 0, 1

@@ -14,6 +14,7 @@ from .paths import (
     PathLagRollup,
     PathLevel,
     PathRollup,
+    PathSignature,
     PathStepRollup,
 )
 from .runs import (
@@ -37,7 +38,7 @@ __all__ = [
     "ChunkStatus", "Contact", "ConversionEvent", "ConversionPath", "CustomerValueRollup", "EventSource",
     "FitStatus", "GoogleAdsAccount", "LookbackWindow", "Membership", "MetaAdAccount", "MetricLevel",
     "ModelKind", "OutboxEntry", "OutboxStatus", "PathLagRollup", "PathLevel", "PathRollup",
-    "PathStepRollup", "PlatformDailyMetric", "PlatformImport", "PlatformImportStatus", "Role",
-    "RuleField", "RunStatus", "Site", "SiteSecretKey", "TikTokEventSource", "TikTokIntegration",
+    "PathSignature", "PathStepRollup", "PlatformDailyMetric", "PlatformImport", "PlatformImportStatus",
+    "Role", "RuleField", "RunStatus", "Site", "SiteSecretKey", "TikTokEventSource", "TikTokIntegration",
     "Touchpoint", "Visitor", "Workspace",
 ]

@@ -12,8 +12,32 @@ from .runs import AttributionRun
 from .workspace import workspace_key
 
 
+class PathSignature(models.Model):
+    """One distinct path of a workspace, stored once in its four forms; conversions' paths and
+    path sums refer to it by ``key`` (``attribution.engine.paths.signature_keys``: a hash of the
+    workspace and the campaign path, the same in every run). Steps are joined by ">"; TikTok steps
+    name their campaign in the campaign forms (``tiktok:12``); collapsed forms show consecutive
+    repeats of a step once."""
+
+    key = models.BigIntegerField(primary_key=True)
+    workspace = workspace_key(related_name="+")
+    campaign_path = models.TextField()
+    channel_path = models.TextField()
+    campaign_path_collapsed = models.TextField()
+    channel_path_collapsed = models.TextField()
+
+    def __str__(self) -> str:
+        return self.channel_path
+
+
+def _path_key(help_text: str) -> models.ForeignKey:
+    """A row's path (NULL: an unattributed conversion), unchecked by the database like ``run``."""
+    return models.ForeignKey(PathSignature, on_delete=models.DO_NOTHING, related_name="+", null=True,
+                             blank=True, db_constraint=False, db_index=False, help_text=help_text)
+
+
 class ConversionPath(models.Model):
-    """One conversion's path: its eligible touches in order, as channel and campaign signatures.
+    """One conversion's path: its eligible touches in order (``path``), first touch and length.
 
     ``person`` is the engine's person key (contact id > 0, minus a lone visitor's id < 0).
     ``first_touch_at`` is NULL (and the paths empty, ``touches`` 0) for an unattributed conversion.
@@ -34,8 +58,7 @@ class ConversionPath(models.Model):
     last_channel = models.CharField(max_length=20, blank=True, default="")
     lag_days = models.IntegerField(null=True, blank=True,
                                    help_text="Whole days from the first touch to the conversion.")
-    channel_path = models.TextField(blank=True, default="")
-    campaign_path = models.TextField(blank=True, default="")
+    path = _path_key("The eligible touches in time order; empty when unattributed.")
 
     class Meta:
         indexes = [
@@ -44,21 +67,18 @@ class ConversionPath(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Conversion {self.conversion_id}: {self.channel_path or '(unattributed)'}"
+        return f"Conversion {self.conversion_id}: {self.path_id or '(unattributed)'}"
 
 
 class PathRollup(models.Model):
-    """Conversions and value per day × path × touches × lag × currency (the channel path and the
-    collapsed forms follow from the campaign path: they add no rows)."""
+    """Conversions and value per day × path × touches × lag × currency (a path's channel and
+    collapsed forms are read through its signature: they add no rows)."""
 
     workspace = workspace_key(related_name="+", db_index=False)
     run = models.ForeignKey(AttributionRun, on_delete=models.CASCADE, related_name="+",
                             db_constraint=False, db_index=False)
     day = models.DateField()
-    channel_path = models.TextField(blank=True, default="")
-    campaign_path = models.TextField(blank=True, default="")
-    channel_path_collapsed = models.TextField(blank=True, default="")
-    campaign_path_collapsed = models.TextField(blank=True, default="")
+    path = _path_key("Empty for unattributed conversions.")
     touches = models.PositiveIntegerField(default=0)
     lag_days = models.IntegerField(null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True, default="")
@@ -72,7 +92,7 @@ class PathRollup(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.channel_path or '(unattributed)'}: {self.conversions}"
+        return f"{self.day} {self.path_id or '(unattributed)'}: {self.conversions}"
 
 
 class PathLevel(models.IntegerChoices):

@@ -1,8 +1,9 @@
 """Bulk writes of a chunk's journey-report rows: paths, path sums and customer value by first touch.
 
-PostgreSQL: one binary COPY per table into a scratch table whose text columns travel as indexes
-into an array of the batch's distinct strings (paths repeat a lot), then one INSERT … SELECT.
-Elsewhere: bulk_create.
+A chunk's distinct paths go to the workspace's path table once (``PathSignature``, keyed by
+``signature_keys``); its per-conversion rows and path sums carry the key. PostgreSQL: one binary
+COPY per table into a scratch table whose text columns (channels, currencies) travel as indexes
+into the batch's distinct strings, then one INSERT … SELECT. Elsewhere: bulk_create.
 """
 
 from datetime import UTC, date, datetime, timedelta
@@ -19,12 +20,15 @@ from attribution.engine.customer_value import (
 )
 from attribution.engine.journeys import Journeys
 from attribution.engine.paths import (
+    FORMS,
     HORIZON_DAYS,
     NO_CHANNEL,
+    NO_PATH,
     Paths,
     conversion_paths,
     lag_rollup,
     path_rollup,
+    signature_keys,
     step_rollup,
 )
 from attribution.models import (
@@ -33,6 +37,7 @@ from attribution.models import (
     CustomerValueRollup,
     PathLagRollup,
     PathRollup,
+    PathSignature,
     PathStepRollup,
     RunStatus,
 )
@@ -55,15 +60,79 @@ def channel_names(codes: np.ndarray) -> np.ndarray:
 def write_paths(run: AttributionRun, journeys: Journeys, conversions: Conversions, touches: Touches) -> int:
     """Store the chunk's paths, their sums and its customer-value rows; returns the path count."""
     paths = conversion_paths(journeys, conversions, touches, CHANNELS, tiktok_channel=TIKTOK)
-    _write_conversion_paths(run, paths, conversions)
-    _write_path_rollup(run, paths, conversions)
+    keys = _write_signatures(run, paths)
+    _write_conversion_paths(run, paths, conversions, keys)
+    _write_path_rollup(run, paths, conversions, keys)
     _write_step_rollup(run, journeys, conversions, touches)
     _write_lag_rollup(run, paths, conversions)
     _write_customer_value(run, _customer_value_rows(run, paths, conversions))
     return len(paths)
 
 
-def _write_conversion_paths(run, paths: Paths, conversions: Conversions) -> None:
+class PathKeyCollision(Exception):
+    """Two paths of a workspace hashed to one key (odds ~n²/2⁶⁵ for n paths): never guessed over."""
+
+
+def _write_signatures(run, paths: Paths) -> np.ndarray:
+    """Store the chunk's distinct paths not stored yet; returns each one's key. Rows are inserted
+    in key order, so chunks writing the same new paths at once wait for each other instead of
+    deadlocking."""
+    sig = paths.signatures
+    keys = signature_keys(run.workspace_id, sig.campaign_path.tolist())
+    if not len(keys):
+        return keys
+    order = np.argsort(keys)
+    rows = list(zip(keys[order].tolist(), *(getattr(sig, f)[order].tolist() for f in FORMS), strict=True))
+    if connection.vendor == "postgresql":
+        clash = _copy_signatures(run, rows)
+    else:
+        clash = _create_signatures(run, rows)
+    if clash:
+        raise PathKeyCollision(f"workspace {run.workspace_id}: path {clash!r} shares its key with another")
+    return keys
+
+
+def _copy_signatures(run, rows: list[tuple]) -> str | None:
+    forms = ", ".join(FORMS)
+    table = PathSignature._meta.db_table
+    with connection.cursor() as cursor:
+        texts = ", ".join(f"{form} text" for form in FORMS)
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS load_{table} (key bigint, {texts}) ON COMMIT DROP")
+        cursor.execute(f"TRUNCATE load_{table}")
+        with cursor.cursor.copy(f"COPY load_{table} (key, {forms}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(f"INSERT INTO {table} (key, workspace_id, {forms}) SELECT key, %s, {forms}"
+                       f" FROM load_{table} ORDER BY key ON CONFLICT (key) DO NOTHING", [run.workspace_id])
+        cursor.execute(f"SELECT l.campaign_path FROM load_{table} l JOIN {table} s ON s.key = l.key"
+                       f" WHERE s.workspace_id <> %s OR s.campaign_path <> l.campaign_path LIMIT 1",
+                       [run.workspace_id])
+        clash = cursor.fetchone()
+    return clash[0] if clash else None
+
+
+def _create_signatures(run, rows: list[tuple]) -> str | None:
+    for lo in range(0, len(rows), 500):
+        batch = rows[lo:lo + 500]
+        stored = {key: (ws, path) for key, ws, path in PathSignature.objects.filter(
+            key__in=[r[0] for r in batch]).values_list("key", "workspace_id", "campaign_path")}
+        mine = {r[0]: (run.workspace_id, r[1]) for r in batch}
+        clash = next((mine[key][1] for key, row in stored.items() if row != mine[key]), None)
+        if clash:
+            return clash
+        PathSignature.objects.bulk_create(
+            [PathSignature(key=r[0], workspace_id=run.workspace_id, **dict(zip(FORMS, r[1:], strict=True)))
+             for r in batch if r[0] not in stored])
+    return None
+
+
+def _path_keys(paths: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The key of each row's path (indexes into the signatures), and the mask of rows without one."""
+    none = paths == NO_PATH
+    return np.where(none, 0, np.append(keys, 0)[paths]), none
+
+
+def _write_conversion_paths(run, paths: Paths, conversions: Conversions, keys: np.ndarray) -> None:
     no_touch = paths.first_time < 0
     _store(ConversionPath, run, {
         "conversion_id": ("int8", conversions.id, None),
@@ -76,19 +145,15 @@ def _write_conversion_paths(run, paths: Paths, conversions: Conversions) -> None
         "first_channel": ("text", channel_names(paths.first_channel), None),
         "last_channel": ("text", channel_names(paths.last_channel), None),
         "lag_days": ("int8", paths.lag_days, no_touch),
-        "channel_path": ("text", paths.channel_path, None),
-        "campaign_path": ("text", paths.campaign_path, None),
+        "path_id": ("int8", *_path_keys(paths.path, keys)),
     })
 
 
-def _write_path_rollup(run, paths: Paths, conversions: Conversions) -> None:
+def _write_path_rollup(run, paths: Paths, conversions: Conversions, keys: np.ndarray) -> None:
     sums = path_rollup(paths, conversions)
     _store(PathRollup, run, {
         "day": ("date", sums.day, None),
-        "channel_path": ("text", sums.channel_path, None),
-        "campaign_path": ("text", sums.campaign_path, None),
-        "channel_path_collapsed": ("text", sums.channel_path_collapsed, None),
-        "campaign_path_collapsed": ("text", sums.campaign_path_collapsed, None),
+        "path_id": ("int8", *_path_keys(sums.path, keys)),
         "touches": ("int8", sums.touches, None),
         "lag_days": ("int8", sums.lag_days, sums.lag_days < 0),
         "currency": ("text", _currencies(sums.currency), None),
@@ -226,19 +291,17 @@ def _factorize(values: np.ndarray) -> tuple[list[str], np.ndarray]:
 
 
 def _copy(model, run, columns: dict, n: int) -> None:
-    """Text columns arrive as indexes into the batch's distinct strings, which are copied into one
-    small dictionary table per column and joined back (one table each keeps the planner's row
-    estimates right: a hash join per column)."""
+    """Text columns arrive as indexes into the batch's distinct strings (channels, currencies,
+    steps: a few hundred at most, now that paths travel as keys), which go along as one array
+    parameter per column and are looked up by the INSERT: no dictionary tables, no joins."""
     scratch = f"load_{model._meta.db_table}"
-    strings, loads, selects, joins = [], [], [], []
+    loads, selects, params = [], [], [run.workspace_id, run.id]
     for name, (kind, values, mask) in columns.items():
         if kind == "text":
             distinct, inverse = _factorize(values)
-            table = f"load_strings_{len(strings)}"
-            strings.append((table, distinct))
-            joins.append(f' JOIN {table} ON {table}.i = s."{name}"')
-            selects.append(f"{table}.v")
-            values = inverse.astype(np.int64)
+            selects.append(f'(%s::text[])[s."{name}" + 1]')
+            params.append(distinct)
+            values = inverse
         else:
             selects.append(_SELECT[kind].format(c=f'"{name}"'))
         loads.append((name, "numeric6" if kind == "numeric6" else "int8",
@@ -250,15 +313,6 @@ def _copy(model, run, columns: dict, n: int) -> None:
         cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {scratch} ({declared}) ON COMMIT DROP")
         cursor.execute(f"TRUNCATE {scratch}")
         copy_in(cursor.cursor, scratch, loads)
-        cursor.execute(f"ANALYZE {scratch}")
-        for table, texts in strings:
-            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (i bigint, v text) ON COMMIT DROP")
-            cursor.execute(f"TRUNCATE {table}")
-            with cursor.cursor.copy(f"COPY {table} (i, v) FROM STDIN") as copy:
-                for row in enumerate(texts):
-                    copy.write_row(row)
-            cursor.execute(f"ANALYZE {table}")
         cursor.execute(
             f"INSERT INTO {model._meta.db_table} (workspace_id, run_id, {targets})"
-            f" SELECT %s, %s, {', '.join(selects)} FROM {scratch} s{''.join(joins)}",
-            [run.workspace_id, run.id])
+            f" SELECT %s, %s, {', '.join(selects)} FROM {scratch} s", params)

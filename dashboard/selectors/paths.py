@@ -11,11 +11,12 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Q, Sum
 
 from attribution.channels import Channel
 from attribution.engine.paths import HORIZON_DAYS, LEVEL_CAMPAIGN, LEVEL_CHANNEL, STEP
-from attribution.models import AdCampaign
+from attribution.models import AdCampaign, PathSignature
 from attribution.runs.path_selectors import (
     current_customer_value,
     current_lag_rollups,
@@ -26,7 +27,7 @@ from attribution.runs.path_selectors import (
 from .common import ZERO, in_reporting_currency, ratio
 from .filters import DashboardFilters
 
-LEVELS = {"channel": "channel_path", "campaign": "campaign_path"}
+LEVELS = {"channel": "channel_path", "campaign": "campaign_path"}  # forms of a PathSignature
 LEVEL_CODES = {"channel": LEVEL_CHANNEL, "campaign": LEVEL_CAMPAIGN}
 TOP_PATHS = 20
 OTHER_PATHS = "(other paths)"
@@ -86,7 +87,8 @@ class CustomerValue:
         return ratio(self.revenue[i], self.customers)
 
 
-def _signature_column(level: str, collapsed: bool) -> str:
+def _signature_form(level: str, collapsed: bool) -> str:
+    """The ``PathSignature`` column of a level, repeats kept or collapsed."""
     return LEVELS[level] + ("_collapsed" if collapsed else "")
 
 
@@ -102,26 +104,27 @@ def top_paths(*, filters: DashboardFilters, level: str = "channel", collapsed: b
     Ranked and summed by the database over the period's path sums; only the top paths' rows
     (per lag, for their median) come back.
     """
-    column = _signature_column(level, collapsed)
+    form = _signature_form(level, collapsed)
     rows = current_path_rollups(workspace=filters.workspace).filter(
         day__gte=filters.start, day__lte=filters.end)
     revenue = Sum("value", filter=in_reporting_currency(filters.workspace))
-    top = list(rows.exclude(touches=0).values(column).annotate(c=Sum("conversions"), v=revenue)
-               .order_by("-c", column)[:limit])
+    top = _ranked(rows.exclude(touches=0).values("path_id").annotate(c=Sum("conversions"), v=revenue)
+                  .order_by(), form, limit)
     totals = rows.aggregate(c=Sum("conversions"), v=revenue, uc=Sum("conversions", filter=Q(touches=0)),
                             uv=Sum("value", filter=Q(touches=0) & in_reporting_currency(filters.workspace)))
     total = totals["c"] or 0
     lags = defaultdict(lambda: defaultdict(int))
-    for r in (rows.filter(**{f"{column}__in": [t[column] for t in top]}).values(column, "lag_days")
-              .annotate(c=Sum("conversions")).order_by()):
+    column = f"path__{form}"
+    for r in (rows.filter(**{f"{column}__in": [signature for signature, _, _ in top]})
+              .values(column, "lag_days").annotate(c=Sum("conversions")).order_by()):
         lags[r[column]][r["lag_days"]] += r["c"]
-    out = [TopPath("", _steps(t[column]), t["c"], t["v"] or ZERO, t["c"] / total if total else 0.0,
-                   weighted_median(lags[t[column]])) for t in top]
+    out = [TopPath("", _steps(signature), c, v or ZERO, c / total if total else 0.0,
+                   weighted_median(lags[signature])) for signature, c, v in top]
     rest = total - (totals["uc"] or 0) - sum(p.conversions for p in out)
     if rest > 0:
         rest_lags = _lag_histogram(filters)
-        for t in top:
-            for lag, count in lags[t[column]].items():
+        for signature, _, _ in top:
+            for lag, count in lags[signature].items():
                 rest_lags[lag] -= count
         top_revenue = sum((p.revenue for p in out), start=ZERO)
         rest_revenue = (totals["v"] or ZERO) - (totals["uv"] or ZERO) - top_revenue
@@ -129,6 +132,24 @@ def top_paths(*, filters: DashboardFilters, level: str = "channel", collapsed: b
     if totals["uc"]:
         out.append(TopPath(UNATTRIBUTED, [], totals["uc"], totals["uv"] or ZERO, totals["uc"] / total, None))
     return out
+
+
+def _ranked(per_path, form: str, limit: int) -> list[tuple[str, int, Decimal | None]]:
+    """The top ``limit`` signatures in one form by conversions: [(signature, conversions, revenue)].
+    The sums per path id come first (integers: cheap to group), then the forms, which merge ids
+    (a collapsed form or a channel path covers several campaign paths), are summed over them."""
+    inner, params = per_path.query.sql_with_params()
+    table = PathSignature._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.{form}, SUM(r.c), SUM(r.v) FROM ({inner}) r JOIN {table} s ON s.key = r.path_id"
+            f" GROUP BY s.{form} ORDER BY 2 DESC, 1 LIMIT %s", [*params, limit])
+        return [(signature, int(c), _decimal(v)) for signature, c, v in cursor.fetchall()]
+
+
+def _decimal(value) -> Decimal | None:
+    """A raw sum as money (SQLite returns a float: rounded back to the stored micro-units)."""
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.000001"))
 
 
 def _lag_histogram(filters: DashboardFilters) -> dict[int, int]:

@@ -172,8 +172,17 @@ def test_numbers_filters_and_sorting_as_a_marketer_uses_them(live_server, demo, 
     page.locator("section[data-table=entities] tbody tr th a").first.click()
     page.wait_for_url("**level=adgroup**")
     page.wait_for_selector("body[data-charts-ready]")
-    page.locator("section[data-table=entities] thead th", has_text="Spend").click()
+    page.locator("section[data-table=entities] thead th", has_text="Spend").first.click()
     assert page.locator("section[data-table=entities] th[data-dir=asc]").inner_text().startswith("Spend")
+    assert page.locator("section[data-table=entities] thead th", has_text="Spend vs previous").count() == 1
     page.screenshot(path=str(ARTIFACTS / "dashboard-tiktok-adgroups.png"), full_page=True)
+
+    # percentages sort as numbers (as text, "9.5%" would follow "80.0%")
+    page.goto(f"{live_server.url}/compare/")
+    page.wait_for_selector("body[data-charts-ready]")
+    page.locator("section[data-table=gaps] thead th", has_text="Gap").click()
+    cells = page.locator("section[data-table=gaps] tbody td:last-child").all_inner_texts()
+    gaps = [float(c.rstrip("%").replace(",", "").replace("−", "-")) for c in cells if c != "–"]
+    assert len(gaps) >= 2 and gaps == sorted(gaps)
 
     assert errors == []

@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 
 from dashboard import formatting as f
-from dashboard.tables import Table
+from dashboard.tables import Table, pct
 
 
 def test_counts_are_integers_with_thousands_separators():
@@ -59,6 +59,7 @@ def test_signed_differences_read_without_colour():
         (f.Money(Decimal("1234.567"), "USD"), "$1,234.57", Decimal("1234.57")),
         (f.Credited(3.0), "3", 3.0),
         (f.Change(0.1234), "+12.3%", 0.1234),
+        (f.Percent(0.0951), "9.5%", 0.0951),
         (42, "42", 42),
         (date(2026, 11, 2), "2026-11-02", date(2026, 11, 2)),
         (None, "–", ""),
@@ -72,3 +73,10 @@ def test_a_cell_is_formatted_for_the_screen_and_kept_plain_for_the_export(value,
 def test_an_exports_money_columns_name_their_currency():
     table = Table("t", ["Channel", "Revenue"], [["TikTok", f.Money(Decimal("5"), "EUR")]])
     assert table.to_csv().splitlines() == ["Channel,Revenue (EUR)", "TikTok,5.00"]
+
+
+def test_percentages_sort_as_numbers_not_as_text():
+    table = Table("Gaps", ["Comparison", "Gap"], [["a", pct(0.095)], ["b", pct(0.8)], ["c", pct(None)]])
+    sort_values = [cells[1][2] for _, cells in table.display_rows()]
+    assert sort_values == ["0.095", "0.8", ""]  # as text, "9.5%" would sort after "80.0%"
+    assert [cells[1][1] for _, cells in table.display_rows()] == [False, False, False]  # right-aligned

@@ -79,3 +79,28 @@ def test_comparing_with_nothing_drops_the_change_columns(logged_in, world):
                                                             "compare": "none"})
     assert "Revenue vs previous" not in response.context["tables"]["channels"].columns
     assert all(k.change is None for k in response.context["kpis"])
+
+
+@pytest.mark.django_db
+def test_the_drill_down_shows_spend_conversions_and_revenue_against_the_previous_period(logged_in, world):
+    response = logged_in.get(reverse("dashboard:tiktok"), {
+        "start": "2026-11-03", "end": "2026-11-03", "model": world.last_click.pk})
+    table = response.context["tables"]["entities"]
+    assert table.columns[7:10] == ["Spend vs previous", "Last click conv. vs previous",
+                                   "Last click revenue vs previous"]  # beside TikTok's own numbers
+    changes = {r[0]: [str(c) for c in r[7:10]] for r in table.rows}
+    # Spring Sale spent 100 and was credited 2 conversions / 200 on Nov 2, nothing on Nov 3;
+    # Retargeting had nothing on Nov 2
+    assert changes == {"Spring Sale": ["−100.0%", "−100.0%", "−100.0%"], "Retargeting": ["new", "new", "new"]}
+    assert "Changes are against Nov 2" in table.note
+    export = logged_in.get(reverse("dashboard:export", args=["tiktok", "entities"]), {
+        "start": "2026-11-03", "end": "2026-11-03", "model": world.last_click.pk}).content.decode()
+    assert ("TikTok value (USD),Spend vs previous,Last click conv. vs previous,"
+            "Last click revenue vs previous,") in export.splitlines()[0]
+
+
+@pytest.mark.django_db
+def test_the_drill_down_without_a_comparison_has_no_change_columns(logged_in, world):
+    response = logged_in.get(reverse("dashboard:tiktok"), {
+        "start": "2026-11-03", "end": "2026-11-03", "compare": "none"})
+    assert not any("vs previous" in c for c in response.context["tables"]["entities"].columns)

@@ -11,8 +11,11 @@ from attribution.engine.journeys import build_journeys
 from attribution.engine.paths import (
     LEVEL_CAMPAIGN,
     LEVEL_CHANNEL,
+    NO_PATH,
     conversion_paths,
     lag_rollup,
+    path_rollup,
+    signature_keys,
     step_rollup,
 )
 from attribution.engine.windows import LookbackWindows
@@ -37,18 +40,19 @@ def test_a_path_lists_eligible_touches_in_time_order_with_repeats_kept_and_colla
                   (5, 7, at(40), "click", "meta"))  # outside every window
     tps = with_campaigns(tps, [0, 11, 12, 0, 0])
     _, paths = paths_of(conversions((100, 7, at(0), "10.00")), tps)
-    assert paths.channel_path[0] == "meta>tiktok>tiktok>email"
-    assert paths.channel_path_collapsed[0] == "meta>tiktok>email"
-    assert paths.campaign_path[0] == "meta>tiktok:11>tiktok:12>email"
-    assert paths.campaign_path_collapsed[0] == "meta>tiktok:11>tiktok:12>email"
+    assert paths.text("channel_path")[0] == "meta>tiktok>tiktok>email"
+    assert paths.text("channel_path_collapsed")[0] == "meta>tiktok>email"
+    assert paths.text("campaign_path")[0] == "meta>tiktok:11>tiktok:12>email"
+    assert paths.text("campaign_path_collapsed")[0] == "meta>tiktok:11>tiktok:12>email"
     assert (paths.touches[0], paths.lag_days[0], paths.first_time[0]) == (4, 5, at(5))
     assert (CHANNELS[paths.first_channel[0]], CHANNELS[paths.last_channel[0]]) == ("meta", "email")
 
 
 def test_a_conversion_without_eligible_touches_has_the_empty_path():
     _, paths = paths_of(conversions((1, 3, at(0), "5.00")), touches((1, 3, at(60), "click", "meta")))
-    path = (paths.channel_path[0], paths.touches[0], paths.lag_days[0], paths.first_time[0])
+    path = (paths.text("channel_path")[0], paths.touches[0], paths.lag_days[0], paths.first_time[0])
     assert path == ("", 0, -1, -1)
+    assert (paths.path[0], len(paths.signatures)) == (NO_PATH, 0)
 
 
 def test_steps_count_opens_closes_and_assists_once_per_conversion():
@@ -101,3 +105,23 @@ def test_the_delta_of_new_conversions_moves_nothing_else():
     rows = {(int(d), int(c)): (int(n), (r // 1_000_000).tolist()) for d, c, n, r in zip(
         delta.day, delta.channel, delta.customers, delta.revenue, strict=True)}
     assert rows == {(8, 1): (0, [30, 30, 30]), (11, 3): (1, [9, 9, 9])}
+
+
+def test_conversions_on_the_same_path_share_one_signature_and_one_sum_row():
+    tps = touches((1, 1, at(2), "click", "meta"), (2, 1, at(1), "click", "tiktok"),
+                  (3, 2, at(2), "click", "meta"), (4, 2, at(1), "click", "tiktok"),
+                  (5, 3, at(1), "click", "email"))
+    convs = conversions((10, 1, at(0), "1.00"), (20, 2, at(0), "2.00"), (30, 3, at(0), "4.00"))
+    _, paths = paths_of(convs, tps)
+    assert paths.path[0] == paths.path[1] != paths.path[2]
+    assert sorted(paths.signatures.channel_path) == ["email", "meta>tiktok"]
+    sums = path_rollup(paths, convs)
+    rows = sorted((paths.signatures.channel_path[p], int(c), int(v)) for p, c, v in zip(
+        sums.path, sums.conversions, sums.value, strict=True))
+    assert rows == [("email", 1, 4_000_000), ("meta>tiktok", 2, 3_000_000)]
+
+
+def test_a_path_key_depends_on_the_workspace_and_the_path_only():
+    one, same, other_path = signature_keys(1, ["meta>tiktok:3", "meta>tiktok:3", "meta>tiktok:4"])
+    assert one == same != other_path
+    assert signature_keys(2, ["meta>tiktok:3"])[0] != one

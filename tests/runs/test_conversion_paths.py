@@ -7,9 +7,11 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from attribution.models import CustomerValueRollup, PathRollup
+from attribution.engine.paths import FORMS, signature_keys
+from attribution.models import CustomerValueRollup, PathRollup, PathSignature
 from attribution.runs import services
 from attribution.runs.path_selectors import current_paths
+from attribution.runs.path_writers import PathKeyCollision
 from tests.factories import ConversionEventFactory
 from tests.runs.journeys import T0, journey, models_of
 
@@ -51,8 +53,9 @@ def test_a_multi_touch_journey_is_stored_with_its_path_lag_and_first_and_last_to
     path = current_paths(workspace=workspace).get(conversion=conversion)
     campaigns = [t.campaign_id for t in conversion.contact.visitors.get().touchpoints.order_by("occurred_at")
                  if t.campaign_id]
-    assert path.channel_path == "meta>tiktok>tiktok>direct"
-    assert path.campaign_path == f"meta>tiktok:{campaigns[0]}>tiktok:{campaigns[1]}>direct"
+    assert path.path.channel_path == "meta>tiktok>tiktok>direct"
+    assert path.path.campaign_path == f"meta>tiktok:{campaigns[0]}>tiktok:{campaigns[1]}>direct"
+    assert path.path.channel_path_collapsed == "meta>tiktok>direct"
     assert (path.touches, path.lag_days, path.first_channel, path.last_channel) == (4, 3, "meta", "direct")
     assert path.first_touch_at == T0 - timedelta(days=3.5)
     assert path.person == conversion.contact_id
@@ -64,7 +67,7 @@ def test_an_unattributed_conversion_has_an_empty_path(workspace):
     conversion = journey(workspace, touches=[(40, "meta", "click")])  # outside every window
     full_run(workspace)
     path = current_paths(workspace=workspace).get(conversion=conversion)
-    assert (path.channel_path, path.touches, path.lag_days, path.first_touch_at) == ("", 0, None, None)
+    assert (path.path, path.touches, path.lag_days, path.first_touch_at) == (None, 0, None, None)
 
 
 def test_path_sums_count_conversions_and_value_per_path(workspace):
@@ -73,9 +76,9 @@ def test_path_sums_count_conversions_and_value_per_path(workspace):
         journey(workspace, touches=[(2, "meta", "click"), (1, "tiktok", "click")], value=value)
     journey(workspace, touches=[(1, "email", "click")], value="5.00")
     full_run(workspace)
-    sums = dict(PathRollup.objects.filter(workspace=workspace).values_list("channel_path")
-                .annotate(c=Sum("conversions")).values_list("channel_path", "c"))
-    value = PathRollup.objects.filter(workspace=workspace, channel_path="meta>tiktok").aggregate(
+    sums = dict(PathRollup.objects.filter(workspace=workspace).values_list("path__channel_path")
+                .annotate(c=Sum("conversions")).values_list("path__channel_path", "c"))
+    value = PathRollup.objects.filter(workspace=workspace, path__channel_path="meta>tiktok").aggregate(
         v=Sum("value"))["v"]
     assert sums == {"meta>tiktok": 2, "email": 1}
     assert value == Decimal("30")
@@ -114,10 +117,10 @@ def test_an_incremental_run_keeps_paths_and_customer_value_equal_to_a_full_run(w
     journey(workspace, touches=[(2, "tiktok", "click")], value="9.00", when=T0 + timedelta(days=1))
     incremental_run(workspace)
     after_increment = cohorts(workspace), sorted(current_paths(workspace=workspace).values_list(
-        "conversion_id", "channel_path", "lag_days"))
+        "conversion_id", "path__channel_path", "lag_days"))
     full_run(workspace)
     after_full = cohorts(workspace), sorted(current_paths(workspace=workspace).values_list(
-        "conversion_id", "channel_path", "lag_days"))
+        "conversion_id", "path__channel_path", "lag_days"))
     assert after_increment == after_full
     assert after_full[0][((T0 - timedelta(days=3)).date(), "meta")] == (
         1, Decimal("100"), Decimal("140"), Decimal("140"))
@@ -132,6 +135,31 @@ def test_another_workspaces_paths_are_never_current_here(workspace, other_worksp
     journey(other_workspace, touches=[(1, "tiktok", "click")])
     full_run(workspace)
     full_run(other_workspace)
-    assert list(current_paths(workspace=workspace).values_list("channel_path", flat=True)) == ["meta"]
+    assert list(current_paths(workspace=workspace).values_list("path__channel_path", flat=True)) == ["meta"]
     assert date(2026, 11, 19) in {d for d, _ in cohorts(workspace)}
     assert {c for _, c in cohorts(workspace)} == {"meta"}
+
+
+def test_a_path_is_stored_once_however_many_conversions_and_runs_take_it(workspace, other_workspace):
+    models_of(workspace)
+    models_of(other_workspace)
+    for _ in range(3):
+        journey(workspace, touches=[(2, "meta", "click"), (1, "email", "click")])
+    journey(other_workspace, touches=[(2, "meta", "click"), (1, "email", "click")])
+    full_run(workspace)
+    full_run(workspace)
+    full_run(other_workspace)
+    mine = PathSignature.objects.filter(workspace=workspace)
+    assert list(mine.values_list("channel_path", flat=True)) == ["meta>email"]
+    assert PathSignature.objects.filter(workspace=other_workspace).get().key != mine.get().key
+    assert set(current_paths(workspace=workspace).values_list("path_id", flat=True)) == {mine.get().key}
+
+
+def test_a_path_key_already_naming_another_path_fails_the_run_instead_of_merging_them(workspace):
+    models_of(workspace)
+    journey(workspace, touches=[(1, "meta", "click")])
+    key = int(signature_keys(workspace.pk, ["meta"])[0])
+    PathSignature.objects.create(key=key, workspace=workspace, **dict.fromkeys(FORMS, "email"))
+    with pytest.raises(PathKeyCollision):
+        full_run(workspace)
+    assert not current_paths(workspace=workspace).exists()
