@@ -1,7 +1,8 @@
 """The docs' screenshots, taken by a real Chromium from the demo so they show today's product.
 
-Each page is opened as the demo admin and checked for what its docs page says it shows, then
-photographed. The pictures go to a temporary folder, or into docs/img/ when CL_DOCS_SCREENSHOTS=1
+Each page is opened as the demo admin (a new workspace's pages as its own admin) and checked for
+what its docs page says it shows, then photographed, scrolled to the section the guide explains.
+The pictures go to a temporary folder, or into docs/img/ when CL_DOCS_SCREENSHOTS=1
 (`scripts/screenshots`), which is how the committed images are refreshed.
 """
 
