@@ -7,7 +7,8 @@ Records are shaped as ``collector_*_accept`` buffers them, like ``benchmarks/wrk
 beacons: alternating touches and pixel events, four beacons per visitor, every 9th a resend of
 the one before. The drain is the Celery task's own (``buffer_drain`` storing through
 ``records_store``, batches of 1,000). Prints the drain process's CPU per record and the
-PostgreSQL backend's (read from /proc), then checks stored against sent exactly. ``CL_TREE``
+PostgreSQL backend's (read from /proc), then checks stored against sent exactly. The database is
+created and migrated if it is not yet. ``CL_TREE``
 names another checkout to import the code from (an A/B against an older tree).
 """
 
@@ -61,11 +62,16 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     os.environ.setdefault("DEBUG", "false")  # no query log: it would bill the drain for it
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        from benchmarks.collector import ensure_database
+
+        ensure_database(os.environ["DATABASE_URL"])
     import django
 
     django.setup()
     import json
 
+    from django.core.management import call_command
     from django.db import connection
     from django.db.models import Sum
 
@@ -75,6 +81,7 @@ def main() -> int:
 
     if "bench" not in connection.settings_dict["NAME"]:
         sys.exit("use a database named *bench*: its tracking tables grow")
+    call_command("migrate", verbosity=0)  # a fresh database works as well as a kept one
     workspace, _ = Workspace.objects.get_or_create(slug="bench", defaults={"name": "Benchmark"})
     site = Site.objects.filter(workspace=workspace).first() or Site.objects.create(
         workspace=workspace, name="bench", domains=["127.0.0.1"])

@@ -161,6 +161,8 @@ def main() -> None:
 
     load_before = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     setup_test_environment()
+    if connection.vendor == "sqlite":  # not the test suite's file: a test run may be using it
+        connection.settings_dict["TEST"]["NAME"] = str(ROOT / "var" / f"bench-{Path(__file__).stem}.sqlite3")
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         fake = FakeServerProcess(max_batch=max(args.batch_size, 1))
