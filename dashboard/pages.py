@@ -182,7 +182,7 @@ def build_tiktok(*, filters: DashboardFilters, params, figures: bool = True) -> 
     if figures:
         model_id = filters.model.pk if filters.model else None
         page.figures = [
-            tiktok_fig.spend_vs_revenue(table, model_id=model_id),
+            tiktok_fig.spend_vs_revenue(table, model_id=model_id, platform=platform.label),
             tiktok_fig.roas_by_model(table),
         ]
     return page

@@ -4,6 +4,7 @@ Pure: no Django. A recommendation is only as good as the data behind it, so each
 data it rests on, and too little data always means "hold".
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -30,6 +31,19 @@ class Recommendation:
         return {SCALE: "ok", HOLD: "muted", CUT: "bad"}[self.action]
 
 
+@dataclass(frozen=True)
+class Wording:
+    """How amounts and counts are written for the reader; the dashboard passes its locale's
+    and the workspace currency's (dashboard.formatting), the default is plain."""
+
+    money: Callable[[Decimal], str] = lambda amount: f"{amount:,.2f}"
+    count: Callable[[int], str] = lambda n: f"{n:,}"
+    credited: Callable[[float], str] = lambda c: f"{c:,.1f}"
+
+
+PLAIN = Wording()
+
+
 def recommend(
     *,
     spend: Decimal,
@@ -39,25 +53,29 @@ def recommend(
     target_roas: Decimal,
     min_conversions: int,
     min_spend: Decimal,
+    wording: Wording = PLAIN,
 ) -> Recommendation:
     """Scale above the target ROAS, cut below half of it, hold in between or when data is thin.
 
     Cutting needs min_spend (money was really at stake); scaling and cutting both need
     min_conversions credited conversions, unless spend is large and nothing converted at all.
     """
-    evidence = f"{conversions:.1f} credited conversions, {clicks} clicks, {spend:.2f} spend"
+    w = wording
+    evidence = (f"{w.credited(conversions)} credited conversions, {w.count(clicks)} clicks, "
+                f"{w.money(spend)} spend")
     interval = roas_interval(spend=spend, revenue=revenue, conversions=conversions)
     rec = _decide(spend=spend, revenue=revenue, conversions=conversions, target_roas=target_roas,
-                  min_conversions=min_conversions, min_spend=min_spend, evidence=evidence)
+                  min_conversions=min_conversions, min_spend=min_spend, evidence=evidence,
+                  money=w.money)
     return Recommendation(rec.action, rec.reason, rec.evidence, interval.text if interval else "")
 
 
-def _decide(*, spend, revenue, conversions, target_roas, min_conversions, min_spend, evidence):
+def _decide(*, spend, revenue, conversions, target_roas, min_conversions, min_spend, evidence, money):
     if spend <= 0:
         return Recommendation(HOLD, "No spend in the period.", evidence)
     roas = Decimal(str(revenue)) / spend
     if conversions < 1 and spend >= 2 * min_spend:
-        return Recommendation(CUT, f"Spent {spend:.0f} with no credited conversion.", evidence)
+        return Recommendation(CUT, f"Spent {money(spend)} with no credited conversion.", evidence)
     if conversions < min_conversions:
         return Recommendation(
             HOLD,

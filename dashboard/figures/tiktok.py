@@ -1,4 +1,4 @@
-"""TikTok drill-down figures: spend vs credited revenue per entity, ROAS per model."""
+"""Drill-down figures of an ad platform: spend vs credited revenue per entity, ROAS per model."""
 
 from dashboard.selectors.tiktok import EntityTable
 
@@ -7,7 +7,8 @@ from . import empty_figure, figure, to_div
 TOP = 15
 
 
-def spend_vs_revenue_spec(table: EntityTable, *, model_id: int | None) -> dict:
+def spend_vs_revenue_spec(table: EntityTable, *, model_id: int | None, platform: str = "TikTok") -> dict:
+    """``platform`` names the platform whose own reported value is the third series."""
     rows = table.rows[:TOP]
     title = f"Spend vs revenue (top {TOP} by spend)"
     if not rows:
@@ -31,7 +32,7 @@ def spend_vs_revenue_spec(table: EntityTable, *, model_id: int | None) -> dict:
             },
             {
                 "type": "bar",
-                "name": "TikTok-reported value",
+                "name": f"{platform}-reported value",
                 "x": names,
                 "y": [float(r.reported_value) for r in rows],
                 "marker": {"color": "#25f4ee"},
@@ -59,8 +60,8 @@ def roas_by_model_spec(table: EntityTable) -> dict:
     return figure(traces, title="ROAS per model", barmode="group", yaxis={"title": {"text": "ROAS"}})
 
 
-def spend_vs_revenue(table, *, model_id):
-    return to_div(spend_vs_revenue_spec(table, model_id=model_id))
+def spend_vs_revenue(table, *, model_id, platform: str = "TikTok"):
+    return to_div(spend_vs_revenue_spec(table, model_id=model_id, platform=platform))
 
 
 def roas_by_model(table):

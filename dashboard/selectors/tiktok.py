@@ -8,9 +8,10 @@ from django.db.models import Sum
 
 from attribution.channels import Platform
 from attribution.models import Ad, AdCampaign, AdGroup, MetricLevel
+from dashboard import formatting
 from dashboard.confidence import model_agreement
 from dashboard.models import DashboardSettings
-from dashboard.recommendations import Recommendation, recommend
+from dashboard.recommendations import Recommendation, Wording, recommend
 
 from ._current import current_rollups
 from .common import ZERO, active_models, platform_metrics, platform_window, ratio, revenue_sum
@@ -135,15 +136,18 @@ def _attach_recommendations(rows, filters: DashboardFilters, models) -> None:
     rules = DashboardSettings.for_workspace(filters.workspace)
     model_id = filters.model.pk if filters.model else None
     crediting = [m for m in models if any(m.pk in row.by_model for row in rows)]
+    currency = filters.workspace.currency
+    wording = Wording(money=lambda amount: formatting.money(amount, currency),
+                      count=formatting.count, credited=formatting.credited)
     for row in rows:
-        by_model = {m: _recommend(row, row.credit(m.pk), rules) for m in crediting}
-        rec = _recommend(row, row.credit(model_id), rules)
+        by_model = {m: _recommend(row, row.credit(m.pk), rules, wording) for m in crediting}
+        rec = _recommend(row, row.credit(model_id), rules, wording)
         agreement = model_agreement(action=rec.action,
                                     actions_by_model={str(m): r.action for m, r in by_model.items()})
         row.recommendation = replace(rec, agreement=agreement.text)
 
 
-def _recommend(row, credit: ModelCredit, rules) -> Recommendation:
+def _recommend(row, credit: ModelCredit, rules, wording: Wording) -> Recommendation:
     return recommend(spend=row.spend, revenue=credit.revenue, conversions=credit.conversions,
                      clicks=row.clicks, target_roas=rules.target_roas,
-                     min_conversions=rules.min_conversions, min_spend=rules.min_spend)
+                     min_conversions=rules.min_conversions, min_spend=rules.min_spend, wording=wording)

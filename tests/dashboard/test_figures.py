@@ -73,3 +73,9 @@ def test_no_data_gives_a_valid_empty_figure_with_a_message(builder):
 def test_figures_embed_no_plotly_library_and_no_cdn(filters):
     html = overview.channel_revenue(channel_performance(filters=filters))
     assert "Plotly.newPlot" in html and "cdn" not in html and len(html) < 50_000
+
+
+def test_the_drill_down_chart_names_the_platform_whose_value_it_shows(filters, world):
+    table = tiktok_entities(filters=filters, level=MetricLevel.CAMPAIGN)
+    spec = tiktok.spend_vs_revenue_spec(table, model_id=world.last_click.pk, platform="Meta")
+    assert [trace["name"] for trace in spec["data"]] == ["Spend", "Attributed revenue", "Meta-reported value"]

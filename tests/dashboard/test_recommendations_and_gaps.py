@@ -72,3 +72,15 @@ def test_a_window_mismatch_is_named_first():
 
 def test_low_ttclid_capture_is_named():
     assert any("kept their ttclid" in c for c in explain_gaps(inputs(ttclid_capture=0.5)))
+
+
+def test_the_drill_down_writes_the_evidence_in_the_workspace_currency_and_locale(filters, world):
+    from attribution.models import MetricLevel
+    from dashboard import formatting
+    from dashboard.selectors.tiktok import tiktok_entities
+
+    rows = [r for r in tiktok_entities(filters=filters, level=MetricLevel.CAMPAIGN).rows if r.spend]
+    evidence = rows[0].recommendation.evidence
+    money = formatting.money(rows[0].spend, filters.workspace.currency)
+    assert f"{money} spend" in evidence
+    assert money != f"{rows[0].spend:.2f}"  # with the currency's symbol, not a bare "1234.00"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from PIL import Image  # Pillow: installed with matplotlib, a dev dependency
+from PIL import Image
 
 from attribution.models import Membership, MetaAdAccount, Role, Site, TikTokIntegration, Workspace
 from crm_sync.demo.services import ADMIN_PASSWORD, ADMIN_USERNAME, DEMO_SLUG
