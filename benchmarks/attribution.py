@@ -1,7 +1,8 @@
 """Attribution engine benchmark: seed_demo data on PostgreSQL → every model → credits + rollups.
 
     DATABASE_URL=postgres://…/bench REDIS_URL=redis://127.0.0.1:6379/N \
-        .venv/bin/python benchmarks/attribution.py --conversions 1000000 [--reuse] [--workers 2]
+        .venv/bin/python benchmarks/attribution.py --conversions 1000000 [--reuse] [--workers 2] \
+        [--non-converting 3] [--data-driven-only]
 
 Prints, in one run: the floor (a plain full scan of the touchpoints), our full run end to end in
 one process and through N Celery workers (seconds, peak RSS, conversions/s), an incremental run
@@ -61,7 +62,7 @@ def workspace() -> Workspace:
     return Workspace.objects.get(slug=SLUG)
 
 
-def seed(conversions: int, reuse: bool) -> None:
+def seed(conversions: int, non_converting: float, reuse: bool) -> None:
     ws = Workspace.objects.filter(slug=SLUG).first()
     if (
         reuse
@@ -82,6 +83,8 @@ def seed(conversions: int, reuse: bool) -> None:
             "7",
             "--conversions",
             str(conversions),
+            "--non-converting",
+            str(non_converting),
             "--reset",
             "-v0",
         ],
@@ -386,25 +389,8 @@ def report(label: str, result: dict | None, baseline: float) -> None:
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--conversions", type=int, default=100_000)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--reuse", action="store_true", help="Keep an already seeded demo workspace.")
-    parser.add_argument("--phase", choices=["full", "inc"], help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.phase:
-        return phase_inline(args.phase == "inc")
-    if connection.vendor != "postgresql":
-        sys.exit("Set DATABASE_URL=postgres://… (the benchmark measures PostgreSQL).")
-    seed(args.conversions, args.reuse)
-    from attribution.engine.data_driven import FITTED_KINDS
-    from attribution.models import ModelKind
-
-    use_models([k for k in ModelKind.values if k not in FITTED_KINDS])  # the six, as before
-    settle()
-    floor, touch_count = floor_scan()
-    print(f"{'floor: full scan of touchpoints':<34} {floor:7.2f} s  ({touch_count:,} touchpoints)")
+def rule_based_section(args, floor: float) -> None:
+    """The six rule-based models: one process, Celery workers, incremental, mam's five in memory."""
     full = inline()
     report("full run, 1 process", full, floor)
     workers = through_workers(args.workers)
@@ -434,13 +420,18 @@ def main() -> None:
         "largest per-channel revenue gap vs peer: "
         + ", ".join(f"{k} {v:,.2f}" for k, v in mam["max_channel_gap"].items())
     )
+    ConversionEvent.objects.filter(workspace=workspace(), event_id__startswith=INC_PREFIX).delete()
+
+
+def data_driven_section(floor: float) -> None:
+    """Full runs with 1, 6 and 8 models, then Markov and Shapley in memory beside mam's."""
     print("--- data-driven models ---")
     runs = data_driven_runs()
     for label, result in runs.items():
         report(f"full run, {label}", result, floor)
     one, six, eight = (r["seconds"] for r in runs.values())
-    print(f"the two data-driven models add {eight - six:.2f} s; the five rules beyond last click"
-          f" add {six - one:.2f} s")
+    print(f"the two data-driven models add {eight - six:.2f} s (8 − 6 models); the six-model run takes"
+          f" {six:.2f} s, of which the five rules beyond last click add {six - one:.2f} s")
     memory = data_driven_in_memory()
     print(f"in memory, {memory['journeys']:,} paths ({memory['converting']:,} converting):"
           f" build paths {memory['paths']:.2f} s")
@@ -448,6 +439,36 @@ def main() -> None:
         print(f"  {label:<32} {memory[label]:7.2f} s")
     print(f"mam markov / ours: {memory['mam markov'] / memory['markov']:.1f}×;"
           f" mam shapley / ours: {memory['mam shapley'] / memory['shapley']:.1f}×")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--conversions", type=int, default=100_000)
+    parser.add_argument("--non-converting", type=float, default=3.0,
+                        help="seed_demo's visitors who never convert, per converting person.")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--reuse", action="store_true", help="Keep an already seeded demo workspace.")
+    parser.add_argument("--data-driven-only", action="store_true",
+                        help="Only the data-driven part: runs with 1, 6 and 8 models, then in memory.")
+    parser.add_argument("--phase", choices=["full", "inc"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        return phase_inline(args.phase == "inc")
+    if connection.vendor != "postgresql":
+        sys.exit("Set DATABASE_URL=postgres://… (the benchmark measures PostgreSQL).")
+    seed(args.conversions, args.non_converting, args.reuse)
+    from attribution.engine.data_driven import FITTED_KINDS
+    from attribution.models import ModelKind
+
+    use_models([k for k in ModelKind.values if k not in FITTED_KINDS])  # the six, as before
+    settle()
+    floor, touch_count = floor_scan()
+    print(f"{'floor: full scan of touchpoints':<34} {floor:7.2f} s  ({touch_count:,} touchpoints)")
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    if not args.data_driven_only:
+        rule_based_section(args, floor)
+    data_driven_section(floor)
+    print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -1,15 +1,18 @@
-"""The fit pass of a run: count the data-driven models' paths range by range, fit once, store.
+"""The fit of a run's data-driven models: count paths over every person, fit once, store.
 
-It runs after planning and before any chunk credits (``run_execute`` and the start task call
-``run_fit``); chunks then read the stored effects through ``credit_specs``. Person ranges are the
-run's chunk ranges, opened at both ends so that people who never converted are counted too.
-Counts add up, so the result does not depend on how the people are split.
+A run of several chunks gets a fit pass of its own after planning and before any chunk credits
+(``run_execute`` and the start task call ``run_fit``): it reads the run's chunk ranges, opened at
+both ends so that people who never converted are counted too. A run of one chunk is fitted by
+that chunk (``chunk_fit``) from the touches it reads anyway, read over the same open range: one
+read instead of two. Either way chunks credit from the stored effects (``credit_specs``). Counts
+add up, so the result does not depend on how the people are split.
 """
 
 import numpy as np
 from django.db import transaction
 
 from attribution.engine import data_driven
+from attribution.engine.arrays import Conversions, Touches
 from attribution.engine.fit_paths import fit_paths
 from attribution.engine.markov import CONVERSION, NULL, MarkovFit, state_channels
 from attribution.engine.pipeline import ModelSpec
@@ -20,7 +23,7 @@ from attribution.models import AttributionModelFit, AttributionRun, FitStatus
 from . import readers
 from .config import CHANNELS, model_specs, window_overrides
 
-_EVERYONE = (-(2**62), 2**62)
+EVERYONE = (-(2**62), 2**62)  # a person range holding every person key
 CHANNEL_NAMES = [*CHANNELS, "unknown"]  # code len(CHANNELS): a channel name the run did not know
 _DETAIL_ROWS = 2000  # the largest transitions / coalitions kept for display
 
@@ -30,29 +33,59 @@ def fitted_model_specs(*, run: AttributionRun) -> list[ModelSpec]:
             if s.kind in data_driven.FITTED_KINDS]
 
 
-def run_fit(*, run: AttributionRun) -> list[AttributionModelFit]:
-    """Fit the run's data-driven models (once: a redelivered start keeps the stored fit).
+def fitted_in_chunk(*, run: AttributionRun) -> bool:
+    """Whether the run's only chunk fits its data-driven models (a full run of one chunk)."""
+    return not run.incremental and run.chunks_total == 1 and bool(fitted_model_specs(run=run))
 
-    An incremental run reuses the fit of the full run it extends. Raises ValueError for
-    parameters a user must fix (the run then fails with that message).
+
+def run_fit(*, run: AttributionRun) -> list[AttributionModelFit]:
+    """The fit pass: fit the run's data-driven models (once: a redelivered start keeps the fit).
+
+    An incremental run reuses the fit of the full run it extends; a run of one chunk leaves
+    the fit to that chunk. Raises ValueError for parameters a user must fix (the run then
+    fails with that message).
     """
     specs = fitted_model_specs(run=run)
-    if not specs or run.fits.exists():
+    if not specs or run.fits.exists() or fitted_in_chunk(run=run):
         return list(run.fits.all())
     if run.incremental:
         return _copy_base_fits(run, specs)
-    for spec in specs:
-        data_driven.check_params(spec.kind, spec.params)
+    _check(specs)
     windows = LookbackWindows.build(CHANNELS, window_overrides(workspace=run.workspace))
-    since = readers.micros(run.period_start)
     counts = {}
     for span in fit_ranges(run=run):
         conversions = readers.read_conversions(run, span)
         touches = readers.read_touches(run, np.zeros(0, dtype=np.int64), span, windows.longest)
-        paths = fit_paths(conversions, touches, windows, since_us=since)
-        for spec in specs:
-            part = data_driven.count(spec.kind, spec.params, paths)
-            counts[spec.key] = part if spec.key not in counts else counts[spec.key] + part
+        counts = _counted(run, specs, conversions, touches, windows, counts)
+    return _store(run, specs, counts)
+
+
+def chunk_fit(*, run: AttributionRun, conversions: Conversions, touches: Touches,
+              windows: LookbackWindows) -> list[AttributionModelFit]:
+    """Fit a run of one chunk from that chunk's conversions and the touches of ``EVERYONE``
+    (``fit_ranges``' one range), inside the chunk's transaction."""
+    specs = fitted_model_specs(run=run)
+    if run.fits.exists():
+        return list(run.fits.all())
+    _check(specs)
+    return _store(run, specs, _counted(run, specs, conversions, touches, windows, {}))
+
+
+def _check(specs: list[ModelSpec]) -> None:
+    for spec in specs:
+        data_driven.check_params(spec.kind, spec.params)
+
+
+def _counted(run, specs, conversions, touches, windows, counts: dict) -> dict:
+    """``counts`` (per model) plus the counts of these conversions' and touches' paths."""
+    paths = fit_paths(conversions, touches, windows, since_us=readers.micros(run.period_start))
+    for spec in specs:
+        part = data_driven.count(spec.kind, spec.params, paths)
+        counts[spec.key] = part if spec.key not in counts else counts[spec.key] + part
+    return counts
+
+
+def _store(run: AttributionRun, specs: list[ModelSpec], counts: dict) -> list[AttributionModelFit]:
     rows = [_fit_row(run, spec, data_driven.fit(spec.kind, spec.params, counts[spec.key],
                                                 channel_codes=len(CHANNEL_NAMES)))
             for spec in specs]
@@ -65,9 +98,9 @@ def fit_ranges(*, run: AttributionRun) -> list[tuple[int, int]]:
     """The run's chunk ranges, the first and last opened to cover every person key."""
     bounds = list(run.chunks.order_by("index").values_list("person_lo", "person_hi"))
     if not bounds:
-        return [_EVERYONE]
+        return [EVERYONE]
     ranges = [list(b) for b in bounds]
-    ranges[0][0], ranges[-1][1] = _EVERYONE
+    ranges[0][0], ranges[-1][1] = EVERYONE
     return [tuple(r) for r in ranges]
 
 

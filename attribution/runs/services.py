@@ -132,9 +132,12 @@ class ChunkInputs:
 def chunk_inputs(*, run: AttributionRun, chunk: AttributionRunChunk,
                  conversions: Conversions | None = None) -> ChunkInputs:
     """Read a chunk's inputs. ``conversions``: the run's conversions read already (any superset of
-    the chunk's); the chunk keeps those of its person range, as its own read would return."""
+    the chunk's); the chunk keeps those of its person range, as its own read would return.
+
+    A chunk that fits the run's data-driven models (``fitting.fitted_in_chunk``) reads the touches
+    the fit needs: everyone's over the whole period. The extra touches pair with no conversion,
+    so its credits are the same."""
     specs = model_specs(workspace=run.workspace, ids=run.model_config_ids)
-    specs = fitting.credit_specs(run=run, specs=specs)
     windows = LookbackWindows.build(CHANNELS, window_overrides(workspace=run.workspace))
     span = (chunk.person_lo, chunk.person_hi)
     if conversions is None:
@@ -142,6 +145,8 @@ def chunk_inputs(*, run: AttributionRun, chunk: AttributionRunChunk,
     else:
         conversions = conversions.take((conversions.person >= span[0]) & (conversions.person < span[1]))
     times = (int(conversions.time.min()), int(conversions.time.max())) if len(conversions) else None
+    if fitting.fitted_in_chunk(run=run):
+        span, times = fitting.EVERYONE, None
     touches = readers.read_touches(run, np.unique(conversions.person), span, windows.longest,
                                    span_us=times)
     return ChunkInputs(conversions, touches, specs, windows)
@@ -164,7 +169,10 @@ def chunk_process(*, chunk_id: int, inputs: ChunkInputs | None = None) -> bool:
             return run.chunks_done >= run.chunks_total  # (finalize may not have been sent yet)
         inputs = inputs or chunk_inputs(run=run, chunk=chunk)
         conversions, touches = inputs.conversions, inputs.touches
-        batch = attribute(conversions, touches, inputs.windows, inputs.specs, direct_channel=DIRECT_CHANNEL)
+        if fitting.fitted_in_chunk(run=run):
+            fitting.chunk_fit(run=run, conversions=conversions, touches=touches, windows=inputs.windows)
+        specs = fitting.credit_specs(run=run, specs=inputs.specs)
+        batch = attribute(conversions, touches, inputs.windows, specs, direct_channel=DIRECT_CHANNEL)
         rows = writers.write_credits(run, batch.credit_table(), conversions, touches)
         writers.write_rollups(run, batch.models)
         path_writers.write_paths(run, batch.journeys, conversions, touches)

@@ -1,8 +1,8 @@
 """Celery tasks of attribution runs. They take ids, are idempotent and acknowledge late.
 
-start (plan, then fit the data-driven models) → one ``attribution_chunk`` per chunk (any worker
-may take any) → the chunk that finishes last enqueues ``attribution_finalize`` →
-``attribution_cleanup`` removes replaced output.
+start (plan, then the fit pass of a run of several chunks; a lone chunk fits its run itself) →
+one ``attribution_chunk`` per chunk (any worker may take any) → the chunk that finishes last
+enqueues ``attribution_finalize`` → ``attribution_cleanup`` removes replaced output.
 Only database connection errors are retried; anything else fails the run with its message.
 """
 
@@ -33,7 +33,7 @@ def attribution_run_start(run_id: int) -> None:
     try:
         chunks = services.run_chunks_pending(run=run)
         if chunks:
-            fitting.run_fit(run=run)  # once, before any chunk credits
+            fitting.run_fit(run=run)  # before any chunk credits (or left to a lone chunk)
     except Exception as exc:
         _failing(run_id, exc)
         raise

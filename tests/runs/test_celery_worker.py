@@ -11,8 +11,16 @@ import time
 from pathlib import Path
 
 import pytest
+from django.db.models import Sum
 
-from attribution.models import AttributionCredit, AttributionRun, RunStatus
+from attribution.models import (
+    AttributionCredit,
+    AttributionModelFit,
+    AttributionRollup,
+    AttributionRun,
+    FitStatus,
+    RunStatus,
+)
 from attribution.runs import services
 from attribution.runs.tasks import attribution_run_start
 from config.celery import app
@@ -74,3 +82,20 @@ def test_a_real_worker_runs_every_chunk_and_publishes_the_run(worker, broker, wo
     assert (finished.total, finished.processed) == (5, 5)
     assert finished.chunks_total == finished.chunks_done == 3
     assert AttributionCredit.objects.filter(run=finished).count() == 5 * 2
+
+
+def test_a_real_worker_fits_a_run_of_one_chunk_inside_that_chunk(worker, broker, workspace):
+    models = models_of(workspace)
+    models["markov"].params = {"min_conversions": 2}
+    models["markov"].save()
+    for _ in range(2):  # two conversions: one chunk
+        journey(workspace, touches=[(3, "meta", "click"), (1, "tiktok", "click")])
+    run = services.run_create(workspace=workspace)
+    attribution_run_start.apply_async((run.id,), connection=broker)
+    finished = wait_for_end(run.id, worker)
+    assert finished.status == RunStatus.SUCCEEDED, finished.error
+    assert finished.chunks_total == 1
+    fit = AttributionModelFit.objects.get(run=finished, model_config=models["markov"])
+    assert (fit.status, fit.converting) == (FitStatus.FITTED, 2)
+    credited = AttributionRollup.objects.filter(run=finished, model_config=models["markov"])
+    assert credited.aggregate(s=Sum("conversions"))["s"] == pytest.approx(2)

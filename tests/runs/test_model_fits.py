@@ -7,7 +7,7 @@ import pytest
 from django.db.models import Sum
 
 from attribution.models import AttributionModelFit, AttributionRollup, FitStatus, RunStatus
-from attribution.runs import services
+from attribution.runs import readers, services
 from attribution.runs.selectors import conversion_credits
 from tests.factories import ContactFactory, TouchpointFactory, VisitorFactory
 from tests.runs.journeys import T0, journey, models_of
@@ -145,3 +145,21 @@ def test_the_run_admin_page_shows_the_fit_as_tables(admin_client, workspace):
     assert "<th>Removal effect / Shapley value</th>" in page
     assert "<td>google</td><td>0.7500</td><td>46.2%</td>" in page  # ¾ / (⅜ + ¾ + ½)
     assert "<td>meta + google</td><td>2</td><td>2</td>" in page
+
+
+def test_a_run_of_one_chunk_reads_touches_once_and_fits_like_the_fit_pass(workspace, settings, monkeypatch):
+    models = configure(workspace)
+    three_channel_paths(workspace)
+    reads = []
+    real = readers.read_touches
+    monkeypatch.setattr(readers, "read_touches", lambda *a, **kw: reads.append(a[2]) or real(*a, **kw))
+    one = full_run(workspace)
+    assert (one.chunks_total, len(reads)) == (1, 1)  # the chunk's read serves the fit too
+    reads.clear()
+    settings.CLICKLEDGER = {**settings.CLICKLEDGER, "ATTRIBUTION_CHUNK_CONVERSIONS": 1}
+    many = full_run(workspace)
+    assert (many.chunks_total, len(reads)) == (4, 8)  # a fit pass over 4 ranges, then 4 chunks
+    for kind in ("markov", "shapley"):
+        a, b = (AttributionModelFit.objects.get(run=r, model_config=models[kind]) for r in (one, many))
+        assert (a.status, a.journeys, a.converting, a.channels) == (FitStatus.FITTED, b.journeys,
+                                                                    b.converting, b.channels)
