@@ -206,10 +206,6 @@ CLICKLEDGER = {
     # CRM deal import: region (ISO country) for phone numbers written without +, when an import
     # or its saved mapping names none.
     "CRM_DEFAULT_PHONE_REGION": env("CRM_DEFAULT_PHONE_REGION", default=""),
-    # Files from this size on are parsed in a second process while this one writes (both cores);
-    # smaller ones in a thread, since starting a process costs more than it saves.
-    "DEAL_IMPORT_PARSE_PROCESS_MIN_BYTES": env.int("DEAL_IMPORT_PARSE_PROCESS_MIN_BYTES",
-                                                   default=1_000_000),
     # Attribution runs: conversions per chunk (one task, one transaction) and the default period.
     "ATTRIBUTION_CHUNK_CONVERSIONS": env.int("ATTRIBUTION_CHUNK_CONVERSIONS", default=500_000),
     "ATTRIBUTION_DEFAULT_PERIOD_DAYS": env.int("ATTRIBUTION_DEFAULT_PERIOD_DAYS", default=365),

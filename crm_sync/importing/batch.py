@@ -1,12 +1,13 @@
 """One batch of parsed rows → upserted deals, their stage history and CRM-stage conversions.
 
-The single write path for CSV imports and webhooks. A fixed number of queries per batch, whatever
-its size: fetch the stored deals, link identities, upsert the changed deals, insert stage changes,
-record conversions. Rows whose values equal the stored deal are not written at all, which is what
-makes re-importing a file change nothing.
+The rows' rules, planned in Python: the write path on SQLite (on PostgreSQL, ``staged.py`` applies
+the same rules set-based). A fixed number of queries per batch, whatever its size: fetch the
+stored deals, link identities, upsert the changed deals, insert stage changes, record conversions.
+Rows whose values equal the stored deal are not written at all, which is what makes re-importing a
+file change nothing.
 """
 
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -24,11 +25,8 @@ from attribution.services.consent import contacts_opt_out
 from attribution.services.conversions import conversion_record_many
 from attribution.services.identity import (
     ContactIndex,
-    ContactMatch,
-    contacts_create,
     contacts_hold,
     contacts_index,
-    contacts_match_steps,
     contacts_resolve,
     retried_while_contacts_change,
     visitors_identify,
@@ -38,14 +36,13 @@ from crm_sync.models import Deal, DealStageChange, DealStageRule
 from .linking import RowLinks, contact_keys, links_read
 from .parsing import stage_key
 from .rows import DealRow
-from .steps import STEP_ROWS, steps_run
 
 _COPIED = ("name", "pipeline", "owner", "utm_source", "utm_medium", "utm_campaign", "utm_content",
            "utm_term", "ttclid", "cl_visitor_id", "closed_at")
-_DEAL_FIELDS = ("crm", "name", "stage", "pipeline", "amount", "currency", "owner", "created_at_crm",
+DEAL_FIELDS = ("crm", "name", "stage", "pipeline", "amount", "currency", "owner", "created_at_crm",
                 "closed_at", "contact_id", "visitor_id", "touchpoint_id", "utm_source", "utm_medium",
                 "utm_campaign", "utm_content", "utm_term", "ttclid", "cl_visitor_id")
-_UPDATE_FIELDS = [*_DEAL_FIELDS, "updated_at"]
+_UPDATE_FIELDS = [*DEAL_FIELDS, "updated_at"]
 
 
 @dataclass(frozen=True)
@@ -104,39 +101,16 @@ class BatchReads:
 
 @dataclass
 class BatchPlan:
-    """What a batch writes, decided in memory. Contact ids may be temporary (negative) until
-    ``contacts`` is written."""
+    """What a batch writes, decided in memory."""
 
     counts: BatchCounts
     existing: set[str]  # crm ids of deals already stored: upserted, the rest inserted
     writes: dict[str, dict]  # crm_id → the deal's values after this batch
     moves: list[_Move]
     devices: dict[int, int]  # visitor id → contact id
-    contacts: ContactMatch | None = None  # contacts to create or extend first
     # Stored contacts that deals newly link to: held before the deals are written (contacts_hold).
-    # Contacts this import creates have temporary ids when planned and are left out.
     linked: set[int] = field(default_factory=set)
     opted_out: set[int] = field(default_factory=set)  # contacts of rows that say the person opted out
-
-    def contacts_after(self) -> dict[int, dict]:
-        """Contact id → keys of every contact this batch creates or extends."""
-        if not self.contacts:
-            return {}
-        return {**self.contacts.dirty, **self.contacts.pending}
-
-    def translate(self, real_ids: dict[int, int]) -> None:
-        """Replace temporary contact ids that the previous batch has written by their real ids.
-
-        Only between planning it and writing it, while nothing else reads it.
-        """
-        if not real_ids:
-            return
-        for values in self.writes.values():
-            values["contact_id"] = real_ids.get(values["contact_id"], values["contact_id"])
-        self.devices = {visitor: real_ids.get(cid, cid) for visitor, cid in self.devices.items()}
-        self.opted_out = {real_ids.get(cid, cid) for cid in self.opted_out}
-        if self.contacts:
-            self.contacts.dirty = {real_ids.get(cid, cid): keys for cid, keys in self.contacts.dirty.items()}
 
 
 def deals_apply_batch(*, ctx: ImportContext, rows: list[DealRow]) -> BatchCounts:
@@ -155,7 +129,7 @@ def _apply_batch(ctx: ImportContext, rows: list[DealRow]) -> BatchCounts:
         reads = batch_read(ctx, rows)
     for link, contact_id in zip(reads.links, resolved.ids, strict=True):
         link.contact_id = contact_id
-    return _write(ctx, _plan(ctx, rows, reads.links, reads.stored, reads.latest), {})
+    return batch_write(ctx, batch_plan(ctx, rows, reads.links, reads.stored, reads.latest, reads.contacts))
 
 
 def batch_read(ctx: ImportContext, rows: list[DealRow]) -> BatchReads:
@@ -169,62 +143,15 @@ def batch_read(ctx: ImportContext, rows: list[DealRow]) -> BatchReads:
     return BatchReads(keys, stored, latest, index, links)
 
 
-def batch_plan_steps(ctx: ImportContext, rows: list[DealRow], reads: BatchReads, *,
-                     after: BatchPlan | None, temp_ids: Iterator[int],
-                     ) -> Generator[None, None, BatchPlan | None]:
-    """Plan a batch in memory (no database), as if the ``after`` plan, read before its writes
-    reached the database, were already written; pausing every few hundred rows (``steps.py``).
-    None when some row's keys name several contacts: that batch merges them the one-by-one way
-    (``deals_apply_batch``)."""
-    if after:
-        _overlay(rows, reads, after)
-        yield
-    match = yield from contacts_match_steps(reads.contacts, reads.keys, temp_ids=temp_ids,
-                                            step_rows=STEP_ROWS)
-    if match.conflicts:
-        return None
-    for link, contact_id in zip(reads.links, match.ids, strict=True):
-        link.contact_id = contact_id
-    plan = yield from _plan_steps(ctx, rows, reads.links, reads.stored, reads.latest)
-    plan.contacts = match
-    return plan
-
-
-def batch_write(ctx: ImportContext, plan: BatchPlan) -> tuple[BatchCounts, dict[int, int]]:
-    """Write a planned batch: contacts, deals, stage history, conversions, devices. Returns its
-    counts and the real id of each contact it created (by temporary id). Reads ``plan`` only."""
-    with transaction.atomic():
-        match = plan.contacts
-        real_ids = contacts_create(ctx.workspace.pk, match) if match else {}
-        return _write(ctx, plan, real_ids), real_ids
-
-
-def _overlay(rows: list[DealRow], reads: BatchReads, after: BatchPlan) -> None:
-    """Amend ``reads`` with what the ``after`` plan writes: deals, stage changes, contacts."""
-    for row in rows:
-        values = after.writes.get(row.crm_id)
-        if values is not None:
-            reads.stored[row.crm_id] = {"id": None, "crm_id": row.crm_id, **values}
-    wanted = {row.crm_id for row in rows}
-    for move in after.moves:
-        crm_id = move.row.crm_id
-        if crm_id in wanted and (crm_id not in reads.latest or reads.latest[crm_id] < move.entered_at):
-            reads.latest[crm_id] = move.entered_at
-    reads.contacts.overlay(after.contacts_after())
-
-
-def _write(ctx: ImportContext, plan: BatchPlan, real_ids: dict[int, int]) -> BatchCounts:
-    """``real_ids`` maps the plan's temporary contact ids to the contacts just written."""
-    def real(contact_id):
-        return real_ids.get(contact_id, contact_id)
-
+def batch_write(ctx: ImportContext, plan: BatchPlan) -> BatchCounts:
+    """Write a planned batch: deals, stage history, opt-outs, conversions, devices."""
     contacts_hold(plan.linked)
-    ids = _deals_write(ctx, plan.writes, plan.existing, real)
+    ids = _deals_write(ctx, plan.writes, plan.existing)
     stage_changes = _stage_changes_write(ctx, plan.moves, ids)
-    contacts_opt_out(ids={real(cid) for cid in plan.opted_out})  # before their outbox rows
-    due = _conversions_due(ctx, plan.moves, real)
+    contacts_opt_out(ids=plan.opted_out)  # before their outbox rows
+    due = _conversions_due(ctx, plan.moves)
     conversions = sum(o.created for o in conversion_record_many(workspace=ctx.workspace, events=due))
-    visitors_identify(pairs={visitor: real(cid) for visitor, cid in plan.devices.items()})
+    visitors_identify(pairs=plan.devices)
     return replace(plan.counts, stage_changes=stage_changes, conversions=conversions)
 
 
@@ -234,21 +161,15 @@ def deals_by_crm_id(workspace_id: int, crm_ids: list[str]):
     Run it inside ``index_probes()`` (attribution/key_probes.py) on PostgreSQL.
     """
     return (in_workspace(Deal.objects.select_for_update(), workspace_id)
-            .filter(crm_id__anyof=crm_ids).values("id", "crm_id", *_DEAL_FIELDS))
+            .filter(crm_id__anyof=crm_ids).values("id", "crm_id", *DEAL_FIELDS))
 
 
-def _plan(ctx: ImportContext, rows: list[DealRow], links: list[RowLinks], stored: dict[str, dict],
-          latest: dict[str, datetime]) -> BatchPlan:
-    """Decide, in memory, what each row changes: nothing, a new deal, or an update (and a move)."""
-    return steps_run(_plan_steps(ctx, rows, links, stored, latest))
-
-
-def _plan_steps(ctx: ImportContext, rows: list[DealRow], links: list[RowLinks], stored: dict[str, dict],
-                latest: dict[str, datetime]) -> Generator[None, None, BatchPlan]:
+def batch_plan(ctx: ImportContext, rows: list[DealRow], links: list[RowLinks], stored: dict[str, dict],
+               latest: dict[str, datetime], contacts: ContactIndex) -> BatchPlan:
+    """Decide, in memory, what each row changes: nothing, a new deal, or an update (and a move).
+    ``contacts``: the stored contacts the rows' keys named when read (those it may newly link)."""
     plan = BatchPlan(BatchCounts(), set(stored), {}, [], {})
-    for position, (row, link) in enumerate(zip(rows, links, strict=True)):
-        if position % STEP_ROWS == 0:
-            yield
+    for row, link in zip(rows, links, strict=True):
         before = stored.get(row.crm_id)
         if before and _is_stale(row, latest.get(row.crm_id)):
             plan.counts.unchanged += 1  # an older state arriving late (webhook retry, old file): ignored
@@ -259,11 +180,11 @@ def _plan_steps(ctx: ImportContext, rows: list[DealRow], links: list[RowLinks], 
             plan.devices[values["visitor_id"]] = contact_id
         if row.opt_out and contact_id:
             plan.opted_out.add(contact_id)
-        if before and all(before[k] == values[k] for k in _DEAL_FIELDS):
+        if before and all(before[k] == values[k] for k in DEAL_FIELDS):
             plan.counts.unchanged += 1
             continue
         plan.writes[row.crm_id] = values
-        if contact_id and contact_id > 0 and not (before and before["contact_id"] == contact_id):
+        if contact_id in contacts.contacts and not (before and before["contact_id"] == contact_id):
             plan.linked.add(contact_id)
         if before:
             plan.counts.updated += 1
@@ -296,11 +217,8 @@ _NEW_DEAL = {"name": "", "pipeline": "", "amount": None, "currency": "", "owner"
 
 
 @lru_cache(maxsize=64)
-def _carried(present: frozenset[str]) -> tuple[tuple[str, ...], Callable[[DealRow], tuple]]:
-    """The deal fields a file's rows carry, and a getter of their values from a row (in C).
-
-    Every row of one file carries the same columns, so this is worked out once per file.
-    """
+def carried_fields(present: frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The deal fields a row carrying the fields ``present`` sets, and the row's fields they take."""
     pairs = [("stage", "stage"), *((name, name) for name in _COPIED if name in present)]
     if "created_at" in present:
         pairs.append(("created_at_crm", "created_at"))
@@ -309,6 +227,16 @@ def _carried(present: frozenset[str]) -> tuple[tuple[str, ...], Callable[[DealRo
     if "amount" in present or "currency" in present:
         pairs.append(("currency", "currency"))
     targets, sources = zip(*pairs, strict=True)
+    return targets, sources
+
+
+@lru_cache(maxsize=64)
+def _carried(present: frozenset[str]) -> tuple[tuple[str, ...], Callable[[DealRow], tuple]]:
+    """The deal fields a file's rows carry, and a getter of their values from a row (in C).
+
+    Every row of one file carries the same columns, so this is worked out once per file.
+    """
+    targets, sources = carried_fields(present)
     getter = attrgetter(*sources) if len(sources) > 1 else lambda row: (row.stage,)
     return targets, getter
 
@@ -331,8 +259,7 @@ def _merged(row: DealRow, link: RowLinks, before: dict | None, ctx: ImportContex
     return values
 
 
-def _deals_write(ctx: ImportContext, writes: dict[str, dict], existing: set[str],
-                 real: Callable[[int | None], int | None]) -> dict[str, int]:
+def _deals_write(ctx: ImportContext, writes: dict[str, dict], existing: set[str]) -> dict[str, int]:
     """Insert new deals, upsert changed ones on (workspace, crm_id); return crm_id → deal id.
 
     Deals not stored when the batch began are plain inserts (on PostgreSQL one COPY straight into
@@ -342,8 +269,7 @@ def _deals_write(ctx: ImportContext, writes: dict[str, dict], existing: set[str]
     columns, make = insert_row_maker(Deal, {"workspace_id": ctx.workspace.pk, "imported_at": ctx.now})
 
     def row(crm_id: str) -> tuple:  # made as COPY takes it
-        values = writes[crm_id]
-        return make(values, {"crm_id": crm_id, "contact_id": real(values["contact_id"])})
+        return make(writes[crm_id], {"crm_id": crm_id})
 
     new = [crm_id for crm_id in writes if crm_id not in existing]
     ids: dict[str, int] = {}
@@ -386,8 +312,7 @@ def stage_event_id(*, crm_id: str, event_name: str) -> str:
     return f"deal:{crm_id}:{event_name}"
 
 
-def _conversions_due(ctx: ImportContext, moves: list[_Move],
-                     real: Callable[[int | None], int | None]) -> list[dict]:
+def _conversions_due(ctx: ImportContext, moves: list[_Move]) -> list[dict]:
     """The conversions the batch's stage changes make, as ``conversion_record_many`` takes them."""
     due = []
     for move in moves:
@@ -402,7 +327,7 @@ def _conversions_due(ctx: ImportContext, moves: list[_Move],
             "event_name": event_name, "event_id": stage_event_id(crm_id=crm_id, event_name=event_name),
             "occurred_at": move.entered_at, "source": EventSource.CRM,
             "value": amount if uses_amount and amount is not None else Decimal(0),
-            "currency": values["currency"], "contact_id": real(values["contact_id"]),
+            "currency": values["currency"], "contact_id": values["contact_id"],
             "visitor_id": values["visitor_id"], "external_ref": crm_id, "ttclid": values["ttclid"],
             "email_hash": move.row.email_hash, "phone_hash": move.row.phone_hash,
             # A deal closes weeks after the clicks that made it: windows count back

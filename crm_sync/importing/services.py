@@ -26,19 +26,17 @@ from attribution.services.identity import (
 )
 from crm_sync.models import ColumnMapping, Deal, DealImport, DealStageRule, ImportPreset, ImportStatus
 
-from .batch import BatchCounts, ImportContext
-from .gc_pacing import collecting_rarely
+from .batch import BatchCounts, ImportContext, deals_apply_batch
 from .parse_ahead import ParseTally, parsed_batches
-from .parse_process import parsed_batches_in_process
 from .parsing import stage_key
-from .pipeline import deals_apply_one_by_one, deals_apply_pipelined
 from .presets import PRESETS, Preset, preset_from_mapping
 from .reader import CsvRecords, FileRefused
 from .rows import RowError, RowSpec
+from .staged import deals_apply_staged
 
 logger = logging.getLogger(__name__)
 
-BATCH_ROWS = 5000
+BATCH_ROWS = 20_000
 OPTION_KEYS = ("day_first", "decimal_comma", "default_currency", "phone_region", "encoding",
                "extra_stages")
 
@@ -113,17 +111,15 @@ class IngestResult:
 
 def deals_ingest(*, ctx: ImportContext, spec: RowSpec, records: Iterable[tuple[int, dict | str]],
                  on_error: Callable[[RowError], None] | None = None,
-                 on_batch: Callable[[IngestResult], None] | None = None,
-                 parse=parsed_batches, pipelined: bool = False) -> IngestResult:
-    """Parse (ahead, in a thread, or with ``parse=parsed_batches_in_process`` in a child process)
-    and apply ``(row_number, fields-or-message)`` records in bounded batches; bad rows go to
-    ``on_error`` and the result's sample. ``pipelined``: plan each batch while the database
-    writes the one before (``pipeline.py``)."""
+                 on_batch: Callable[[IngestResult], None] | None = None) -> IngestResult:
+    """Parse ``(row_number, fields-or-message)`` records (a batch ahead, in a thread) and apply
+    them in bounded batches: set-based on PostgreSQL (``staged.py``), planned in Python elsewhere
+    (``batch.py``). Bad rows go to ``on_error`` and the result's sample."""
     result, tally = IngestResult(), ParseTally()
-    batches = parse(records, spec=spec, tally=tally, batch_rows=BATCH_ROWS, on_error=on_error)
-    apply = deals_apply_pipelined if pipelined else deals_apply_one_by_one
-    for counts, rows_read in apply(ctx=ctx, batches=batches):
-        result.counts.add(counts)
+    apply = deals_apply_staged if connection.vendor == "postgresql" else deals_apply_batch
+    for rows, rows_read in parsed_batches(records, spec=spec, tally=tally, batch_rows=BATCH_ROWS,
+                                          on_error=on_error):
+        result.counts.add(apply(ctx=ctx, rows=rows))
         result.rows_done = rows_read
         if on_batch:
             on_batch(result)
@@ -174,7 +170,7 @@ def deal_import_run(*, deal_import: DealImport,
             report.seek(0)
             report.truncate()
             writer.writerow(["row", "crm_id", "field", "message"])
-            with collecting_rarely(), transaction.atomic():
+            with transaction.atomic():
                 return _import_file(deal_import, writer.writerow, on_progress)
 
         try:
@@ -219,12 +215,8 @@ def _import_file(deal_import: DealImport, write_error, on_progress) -> IngestRes
             if on_progress:
                 on_progress(result.rows_done, done, total)
 
-        # A small file is parsed in a thread: starting a process would cost more than it saves.
-        in_process = total >= settings.CLICKLEDGER["DEAL_IMPORT_PARSE_PROCESS_MIN_BYTES"]
         result = deals_ingest(ctx=ctx, spec=spec, records=records, on_batch=published,
-                              on_error=lambda e: write_error([e.row_number, e.crm_id, e.field, e.message]),
-                              parse=parsed_batches_in_process if in_process else parsed_batches,
-                              pipelined=True)
+                              on_error=lambda e: write_error([e.row_number, e.crm_id, e.field, e.message]))
         published(result)
     if result.rows_total == 0:
         raise FileRefused("the file has a header but no deals")

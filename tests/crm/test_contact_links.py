@@ -5,7 +5,6 @@ unlinks or deletes it. No deal is left pointing at a contact that is gone, which
 The races run on PostgreSQL with two real connections, one of them made to wait on the other's lock.
 """
 
-import itertools
 import threading
 import time
 
@@ -14,10 +13,9 @@ from django.db import connection, connections, transaction
 
 from attribution.identity.normalize import hash_email, hash_phone
 from attribution.models import Contact
-from attribution.services.identity import ContactsChanged, contact_resolve, contacts_hold
-from crm_sync.importing.batch import ImportContext, batch_plan_steps, batch_read, batch_write
+from attribution.services.identity import ContactsChanged, contact_resolve, contacts_hold, contacts_resolve
+from crm_sync.importing.batch import ImportContext, batch_plan, batch_read, batch_write
 from crm_sync.importing.rows import DealRow
-from crm_sync.importing.steps import steps_run
 from crm_sync.importing.webhook import deals_receive
 from crm_sync.models import Deal
 from tests.crm.conftest import run_import
@@ -42,7 +40,10 @@ def _context(workspace):
 def _planned(workspace, rows):
     ctx = _context(workspace)
     reads = batch_read(ctx, rows)
-    return ctx, steps_run(batch_plan_steps(ctx, rows, reads, after=None, temp_ids=itertools.count(-1, -1)))
+    resolved = contacts_resolve(workspace=workspace, key_sets=reads.keys, hold=False, index=reads.contacts)
+    for link, contact_id in zip(reads.links, resolved.ids, strict=True):
+        link.contact_id = contact_id
+    return ctx, batch_plan(ctx, rows, reads.links, reads.stored, reads.latest, reads.contacts)
 
 
 def test_a_plan_holds_the_stored_contacts_it_newly_links_and_not_the_ones_it_creates(db):

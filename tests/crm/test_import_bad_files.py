@@ -6,8 +6,6 @@ from attribution.models import Contact
 from crm_sync.models import Deal, DealStageChange, ImportStatus
 from tests.crm.conftest import run_import
 
-pytestmark = pytest.mark.usefixtures("parse_in")
-
 GOOD_HEADER = "Record ID,Deal Name,Deal Stage,Email\n"
 
 

@@ -12,8 +12,6 @@ from crm_sync.models import Deal, DealStageChange, DealStageRule
 from tests.crm.conftest import run_import
 from tests.factories import ContactFactory, TikTokIntegrationFactory
 
-pytestmark = pytest.mark.usefixtures("parse_in")
-
 
 @pytest.fixture
 def rules(workspace):
@@ -183,17 +181,18 @@ def test_with_two_integrations_mapping_the_event_the_first_gets_the_one_outbox_r
     assert entry.next_attempt_at == entry.conversion.received_at
 
 
-def _stored_mid_batch(table: str, marker: str, store):
-    """An execute wrapper that calls ``store()`` once: after the batch's lookup in ``table`` (the
-    SELECT that says ``marker``), just before the savepoint its insert runs in — where a concurrent
-    writer's committed row would appear. Created inside the savepoint, the row would vanish with
-    its rollback and prove nothing."""
+def _stored_mid_batch(table: str, key: str, store):
+    """An execute wrapper that calls ``store()`` once: after the batch's lookup in ``table`` (a
+    query reading it by ``key``), just before its insert into it (or the savepoint that insert
+    runs in) — where a concurrent writer's committed row would appear. Created inside the
+    savepoint, the row would vanish with its rollback and prove nothing."""
     state = {"read": False, "done": False}
 
     def wrapper(execute, sql, params, many, context):
-        if sql.startswith("SELECT") and f'FROM "{table}"' in sql and marker in sql:
+        if sql.startswith(("SELECT", "WITH")) and f'FROM "{table}"' in sql and key in sql:
             state["read"] = True
-        elif sql.startswith("SAVEPOINT") and state["read"] and not state["done"]:
+        elif (sql.startswith("SAVEPOINT") or f'INSERT INTO "{table}"' in sql) and state["read"] \
+                and not state["done"]:
             state["done"] = True
             store()
         return execute(sql, params, many, context)
@@ -210,7 +209,7 @@ def test_a_deal_another_writer_stores_mid_batch_is_updated_not_duplicated(worksp
         webhook["deal"] = Deal.objects.create(workspace=workspace, crm_id="9876543210", stage="closedlost",
                                               name="stored by a webhook")
 
-    wrapper, state = _stored_mid_batch("crm_sync_deal", '"crm_id"', store)
+    wrapper, state = _stored_mid_batch("crm_sync_deal", "crm_id", store)
     with connection.execute_wrapper(wrapper):
         result = run_import(workspace, "hubspot_deals.csv", phone_region="US")
 
@@ -238,7 +237,7 @@ def test_a_conversion_another_writer_stores_mid_batch_is_counted_once(workspace,
         ConversionEvent.objects.create(workspace=workspace, event_name=taken.rsplit(":", 1)[1],
                                        event_id=taken, source="crm", occurred_at=clean.finished_at)
 
-    wrapper, state = _stored_mid_batch("attribution_conversionevent", '"event_id"', store)
+    wrapper, state = _stored_mid_batch("attribution_conversionevent", "event_id", store)
     with connection.execute_wrapper(wrapper):
         result = run_import(workspace, "hubspot_deals.csv", phone_region="US")
 

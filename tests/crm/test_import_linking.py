@@ -4,15 +4,11 @@ so closed revenue reaches the touchpoints that led to it, across devices too."""
 import uuid
 from datetime import UTC, datetime
 
-import pytest
-
 from attribution.identity.normalize import hash_email, hash_phone
 from attribution.models import Contact, ConversionEvent
 from crm_sync.models import Deal, DealStageRule
 from tests.crm.conftest import run_import
 from tests.factories import ContactFactory, TouchpointFactory, VisitorFactory
-
-pytestmark = pytest.mark.usefixtures("parse_in")
 
 HEADER = "Record ID,Deal Stage,Amount,Email,Phone Number,utm_source,utm_campaign,ttclid,cl_visitor_id\n"
 

@@ -8,8 +8,6 @@ import pytest
 from crm_sync.models import Deal, ImportStatus
 from tests.crm.conftest import run_import
 
-pytestmark = pytest.mark.usefixtures("parse_in")
-
 
 @pytest.fixture
 def berlin(workspace):

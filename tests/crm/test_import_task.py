@@ -1,6 +1,5 @@
 """The Celery task: idempotent, and its progress is visible while the import runs."""
 
-import pytest
 from django.core.files.base import ContentFile
 
 from crm_sync.importing import services
@@ -8,8 +7,6 @@ from crm_sync.importing.selectors import deal_import_progress
 from crm_sync.importing.services import deal_import_create, deal_import_run
 from crm_sync.importing.tasks import deal_import_task
 from crm_sync.models import Deal, DealImport, ImportStatus
-
-pytestmark = pytest.mark.usefixtures("parse_in")
 
 
 def _many_rows(n: int) -> bytes:

@@ -28,9 +28,7 @@ def worker(transactional_db, settings, tmp_path):
                                    "LOCATION": url}}
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
            "DATABASE_URL": worker_database_url(), "REDIS_URL": url,
-           "CELERY_TASK_ALWAYS_EAGER": "false", "MEDIA_ROOT": settings.MEDIA_ROOT,
-           # The worker's import parses in its own child process, as production's large files do.
-           "DEAL_IMPORT_PARSE_PROCESS_MIN_BYTES": "0"}
+           "CELERY_TASK_ALWAYS_EAGER": "false", "MEDIA_ROOT": settings.MEDIA_ROOT}
     with real_broker(url) as app:
         with app.connection_for_write() as conn:
             conn.default_channel.queue_purge("celery")

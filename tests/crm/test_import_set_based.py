@@ -1,10 +1,10 @@
-"""A file's batches planned ahead while the database writes the previous one
-(crm_sync/importing/pipeline.py) import exactly as the same batches applied one by one.
+"""On PostgreSQL a file imports set-based (crm_sync/importing/staged.py) exactly as the same
+batches planned row by row in Python (crm_sync/importing/batch.py, SQLite's path).
 
 Random files over small pools of deal ids, emails, phones, contact ids, clicks and visitors make
-every cross-batch case likely: a deal or a contact written by the batch before (still in flight
-when the next is planned), a contact gaining a key the batch before gave it, a stage change that
-makes a later row stale, keys naming two stored contacts (a merge, applied one by one).
+every case likely: a deal or a contact written by the batch before, a contact gaining a key the
+batch before gave it, a stage change that makes a later row stale, keys naming two stored
+contacts (a merge).
 """
 
 import uuid
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from attribution.identity.normalize import hash_email, hash_phone
 from attribution.models import Contact, ConversionEvent, OutboxEntry, Visitor
 from crm_sync.importing import services
-from crm_sync.importing.pipeline import deals_apply_one_by_one
+from crm_sync.importing.batch import deals_apply_batch
 from crm_sync.models import Deal, DealStageChange, DealStageRule
 from tests.crm.conftest import run_import
 from tests.factories import (
@@ -120,27 +120,24 @@ def _counts(deal_import):
 @pytest.mark.django_db
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(files=files, batch_rows=st.integers(1, 4))
-def test_planning_ahead_imports_exactly_as_applying_batch_by_batch(files, batch_rows, monkeypatch, settings,
-                                                                 tmp_path):
+def test_set_based_import_imports_exactly_as_rows_planned_in_python(files, batch_rows, monkeypatch, settings,
+                                                                   tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.CLICKLEDGER = {**settings.CLICKLEDGER, "DEAL_IMPORT_PARSE_PROCESS_MIN_BYTES": 2**62}
     monkeypatch.setattr(services, "BATCH_ROWS", batch_rows)
-    ahead, one_by_one = _workspace(), _workspace()
+    set_based, planned = _workspace(), _workspace()
     for rows in files:
         content = (HEADER + "".join(",".join(r) + "\n" for r in rows)).encode()
-        planned = run_import(ahead, content, phone_region="US")
+        staged = run_import(set_based, content, phone_region="US")
         with monkeypatch.context() as patch:
-            patch.setattr(services, "deals_apply_pipelined", deals_apply_one_by_one)
-            applied = run_import(one_by_one, content, phone_region="US")
+            patch.setattr(services, "deals_apply_staged", deals_apply_batch)
+            applied = run_import(planned, content, phone_region="US")
 
-        assert _dangling(ahead) == _dangling(one_by_one) == []
-        assert _counts(planned) == _counts(applied)
-        assert _state(ahead) == _state(one_by_one)
+        assert _dangling(set_based) == _dangling(planned) == []
+        assert _counts(staged) == _counts(applied)
+        assert _state(set_based) == _state(planned)
 
 
-def test_a_batch_planned_on_its_predecessors_new_contacts_links_them_by_their_real_ids(workspace,
-                                                                                       monkeypatch):
-    """Batch 2 is planned while batch 1's new contact is not yet written (its id temporary)."""
+def test_a_batch_links_the_contacts_its_predecessor_created(workspace, monkeypatch):
     monkeypatch.setattr(services, "BATCH_ROWS", 1)
     content = (HEADER + "1,closedwon,100,new@example.com,,,,,\n"
                         "2,closedwon,200,new@example.com,+14155550199,,,,\n"
