@@ -8,12 +8,12 @@ One implementation for one person and for many (the events API, a deal import's 
 ``visitors_identify`` of one visitor. The rules, as if the key sets were resolved one by one in
 order: a contact is found by any key, created when none matches, gains the keys it lacks and never
 loses one; keys naming several contacts merge them into the oldest (``_contacts_merge``).
-``contacts_resolve`` runs in phases — read (``contacts_index``), match in memory
-(``contacts_match_steps``), write (``contacts_create``), merge — which an importer may run apart.
+``contacts_resolve`` runs in phases: read (``contacts_index``, which a caller that reads it with
+other rows may pass in), match in memory, write, merge.
 """
 
 import logging
-from collections.abc import Callable, Collection, Generator, Iterator, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from itertools import count
 from typing import TypeVar
@@ -69,8 +69,8 @@ def contacts_resolve(*, workspace: Workspace, key_sets: Sequence[dict[str, str]]
         resolved, created, start = ResolvedContacts([], merged=False), [], 0
         read = index if index is not None else contacts_index(workspace.pk, key_sets)
         while True:
-            match = run_to_end(contacts_match_steps(read, key_sets[start:], temp_ids=count(-1, -1)))
-            real = contacts_create(workspace.pk, match)
+            match = _contacts_match(read, key_sets[start:])
+            real = _contacts_create(workspace.pk, match)
             created += real.values()
             resolved.ids += [real.get(cid, cid) if cid is not None else None for cid in match.ids]
             if not match.conflicts:
@@ -87,15 +87,6 @@ def contacts_resolve(*, workspace: Workspace, key_sets: Sequence[dict[str, str]]
     return retried_while_contacts_change(resolve) if hold else resolve()
 
 
-def run_to_end(steps: Generator[None, None, T]) -> T:
-    """Run a stepped generator (one that pauses now and then) to the end; return its result."""
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            return done.value
-
-
 @dataclass
 class ContactIndex:
     """The stored contacts matching a batch's keys: key → value → contact id (the oldest), id →
@@ -110,11 +101,6 @@ class ContactIndex:
         for key in KEYS:
             if (value := contact[key]) and self.by_key[key].setdefault(value, cid) != cid:
                 self.shared.add((key, value))
-
-    def overlay(self, contacts: dict[int, dict]) -> None:
-        """Apply contacts written after this index was read (new ones under temporary ids)."""
-        for cid, contact in contacts.items():
-            self.add(cid, dict(contact))  # matching adds keys to its own copy
 
 
 @dataclass
@@ -157,18 +143,13 @@ def contacts_by_key(workspace_id: int, key_sets: Sequence[dict[str, str]]):
     return (first.union(*others) if others else first).order_by("id")
 
 
-def contacts_match_steps(index: ContactIndex, key_sets: Sequence[dict[str, str]], *,
-                         temp_ids: Iterator[int], step_rows: int = 256,
-                         ) -> Generator[None, None, ContactMatch]:
+def _contacts_match(index: ContactIndex, key_sets: Sequence[dict[str, str]]) -> ContactMatch:
     """Match key sets to contacts in memory, by the module's rules, up to the first that needs a
-    merge; pausing (yielding) every ``step_rows`` key sets so that a caller can interleave other
-    work. New contacts get ids from ``temp_ids`` (negative); updates ``index`` as it goes."""
-    by_key, contacts = index.by_key, index.contacts
+    merge. New contacts get temporary (negative) ids; updates ``index`` as it goes."""
+    by_key, contacts, temp_ids = index.by_key, index.contacts, count(-1, -1)
     match = ContactMatch([], {}, {}, [])
     pending, dirty, results = match.pending, match.dirty, match.ids
     for position, given in enumerate(key_sets):
-        if position % step_rows == 0:
-            yield
         if not given:
             results.append(None)
             continue
@@ -194,7 +175,7 @@ def contacts_match_steps(index: ContactIndex, key_sets: Sequence[dict[str, str]]
     return match
 
 
-def contacts_create(workspace_id: int, match: ContactMatch) -> dict[int, int]:
+def _contacts_create(workspace_id: int, match: ContactMatch) -> dict[int, int]:
     """Insert ``match``'s pending contacts and add keys to its dirty ones; returns temporary id →
     new contact id."""
     temp_ids = list(match.pending)

@@ -36,7 +36,7 @@ from .staged import deals_apply_staged
 
 logger = logging.getLogger(__name__)
 
-BATCH_ROWS = 20_000
+BATCH_ROWS = 10_000
 OPTION_KEYS = ("day_first", "decimal_comma", "default_currency", "phone_region", "encoding",
                "extra_stages")
 

@@ -68,7 +68,6 @@ def _apply_group(ctx: ImportContext, present: frozenset, group: list) -> BatchCo
     workspace_id = ctx.workspace.pk
     with connection.cursor() as cursor, index_probes():
         _stage_rows(cursor, ctx, group)
-        _link_visitors_and_clicks(cursor, workspace_id)
         stage_keys = _lock_deals(cursor, workspace_id)
         _deals_after(cursor, ctx, present, stage_keys)
         _deals_write(cursor, ctx)
@@ -96,8 +95,7 @@ def _table(model) -> str:
 def _stage_rows(cursor, ctx: ImportContext, group: list) -> None:
     """COPY the group's rows into ``ROWS`` (made once per transaction, emptied per batch)."""
     columns = ", ".join(f"{name} {kind}" for name, kind in _ROW_COLUMNS)
-    cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {ROWS} ({columns}, visitor_id int8,"
-                   f" touchpoint_id int8) ON COMMIT DROP")
+    cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {ROWS} ({columns}) ON COMMIT DROP")
     cursor.execute(f"TRUNCATE {ROWS}")
     names = ", ".join(name for name, _ in _ROW_COLUMNS)
     with connection.wrap_database_errors, cursor.cursor.copy(
@@ -111,31 +109,23 @@ def _stage_rows(cursor, ctx: ImportContext, group: list) -> None:
                 row.created_at, row.closed_at, row.stage_changed_at,
                 uuid.UUID(row.visitor_uid) if row.visitor_uid else None, contact_id,
                 key in ctx.closed_stage_keys, event_name, uses_amount, row.opt_out))
-    cursor.execute(f"ANALYZE {ROWS}")
 
 
-def _link_visitors_and_clicks(cursor, workspace_id: int) -> None:
-    """Each row's visitor (by its cl_visitor_id), its click (the latest touchpoint with its
-    ttclid, whose visitor it takes when it has none), else its visitor's latest touch with its
-    utm_source and utm_campaign."""
-    visitor, touch = _table(Visitor), _table(Touchpoint)
-    cursor.execute(f"UPDATE {ROWS} r SET visitor_id = v.id FROM {visitor} v"
-                   f" WHERE v.uid = r.visitor_uid AND v.workspace_id = %s", [workspace_id])
-    cursor.execute(
-        f"UPDATE {ROWS} r SET touchpoint_id = t.id, visitor_id = coalesce(r.visitor_id, t.visitor_id)"
-        f" FROM (SELECT DISTINCT ON (t.ttclid) t.ttclid, t.id, t.visitor_id FROM {touch} t"
-        f"  WHERE t.ttclid IN (SELECT ttclid FROM {ROWS} WHERE ttclid <> '') AND t.ttclid <> ''"
-        f"  AND t.workspace_id + 0 = %s ORDER BY t.ttclid, t.occurred_at DESC, t.id DESC) t"
-        f" WHERE r.ttclid = t.ttclid", [workspace_id])
-    cursor.execute(
-        f"UPDATE {ROWS} r SET touchpoint_id = t.id"
-        f" FROM (SELECT DISTINCT ON (t.visitor_id, t.utm_source, t.utm_campaign) t.visitor_id,"
-        f"  t.utm_source, t.utm_campaign, t.id FROM {touch} t"
-        f"  WHERE t.visitor_id IN (SELECT visitor_id FROM {ROWS} WHERE touchpoint_id IS NULL"
-        f"   AND utm_source <> '' AND utm_campaign <> '')"
-        f"  ORDER BY t.visitor_id, t.utm_source, t.utm_campaign, t.occurred_at DESC, t.id DESC) t"
-        f" WHERE r.touchpoint_id IS NULL AND r.visitor_id = t.visitor_id AND r.utm_source = t.utm_source"
-        f" AND r.utm_campaign = t.utm_campaign")
+def _linked_rows() -> str:
+    """``ROWS`` with each row's visitor (by its cl_visitor_id) and click (the latest touchpoint with
+    its ttclid, whose visitor it takes when it has none; else its visitor's latest touch with its
+    utm_source and utm_campaign): index probes per row."""
+    touch = _table(Touchpoint)
+    return (
+        f"SELECT r.*, coalesce(v.id, c.visitor_id) AS visitor_id, coalesce(c.id, u.id) AS touchpoint_id"
+        f" FROM {ROWS} r LEFT JOIN {_table(Visitor)} v ON v.uid = r.visitor_uid AND v.workspace_id = %(ws)s"
+        f" LEFT JOIN LATERAL (SELECT t.id, t.visitor_id FROM {touch} t WHERE t.ttclid = r.ttclid"
+        f"  AND t.ttclid <> '' AND t.workspace_id = %(ws)s ORDER BY t.occurred_at DESC, t.id DESC LIMIT 1) c"
+        f"  ON r.ttclid <> ''"
+        f" LEFT JOIN LATERAL (SELECT t.id FROM {touch} t WHERE t.visitor_id = v.id"
+        f"  AND t.utm_source = r.utm_source AND t.utm_campaign = r.utm_campaign"
+        f"  ORDER BY t.occurred_at DESC, t.id DESC LIMIT 1) u"
+        f"  ON c.id IS NULL AND v.id IS NOT NULL AND r.utm_source <> '' AND r.utm_campaign <> ''")
 
 
 def _lock_deals(cursor, workspace_id: int) -> dict[str, str]:
@@ -179,7 +169,8 @@ def _deals_after(cursor, ctx: ImportContext, present: frozenset, stage_keys: dic
         f"   WHERE c.deal_id = d.id), false) AS stale,"
         f"  ({', '.join(f'd.{name}' for name in DEAL_FIELDS)}) IS NOT DISTINCT FROM ({', '.join(after)})"
         f"  AS same"
-        f"  FROM {ROWS} r LEFT JOIN {_table(Deal)} d ON d.crm_id = r.crm_id AND d.workspace_id = %(ws)s"
+        f"  FROM ({_linked_rows()}) r"
+        f"  LEFT JOIN {_table(Deal)} d ON d.crm_id = r.crm_id AND d.workspace_id = %(ws)s"
         f"  LEFT JOIN unnest(%(stages)s::text[], %(keys)s::text[]) k(stage, key) ON k.stage = d.stage) a",
         {"crm": ctx.crm, "now": ctx.now, "ws": ctx.workspace.pk,
          "stages": list(stage_keys), "keys": list(stage_keys.values())})
