@@ -15,6 +15,7 @@ nothing; a changed stage is a stage change, entered at the export's own date whe
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 
@@ -68,9 +69,11 @@ def _apply_group(ctx: ImportContext, present: frozenset, group: list) -> BatchCo
     workspace_id = ctx.workspace.pk
     with connection.cursor() as cursor, index_probes():
         _stage_rows(cursor, ctx, group)
-        stage_keys = _lock_deals(cursor, workspace_id)
-        _deals_after(cursor, ctx, present, stage_keys)
-        _deals_write(cursor, ctx)
+        with _rows_probe_tables(cursor):
+            stage_keys = _lock_deals(cursor, workspace_id)
+            _deals_after(cursor, ctx, present, stage_keys)
+            _deals_update(cursor, ctx)
+        _deals_insert(cursor, ctx)
         cursor.execute(f"INSERT INTO {_table(DealStageChange)} (workspace_id, deal_id, from_stage, to_stage,"
                        f" changed_at, source, recorded_at) SELECT %s, deal_id, from_stage, stage, changed_at,"
                        f" %s, %s FROM {AFTER} WHERE moves ORDER BY pos", [workspace_id, ctx.source, ctx.now])
@@ -86,6 +89,19 @@ def _apply_group(ctx: ImportContext, present: frozenset, group: list) -> BatchCo
     counts.conversions = sum(o.created for o in conversion_record_many(workspace=ctx.workspace, events=due))
     visitors_identify(pairs=devices)
     return counts
+
+
+@contextmanager
+def _rows_probe_tables(cursor):
+    """Join the staged rows to the tables they look up by nested loops of index probes, whatever the
+    statistics say: a hash or merge join reads a whole table (or index) per batch, in tables growing
+    with every batch (``attribution/key_probes.py`` says why statistics cannot be trusted here)."""
+    cursor.execute("SELECT current_setting('enable_hashjoin'), current_setting('enable_mergejoin'),"
+                   " set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)")
+    hashjoin, mergejoin = cursor.fetchone()[:2]
+    yield
+    cursor.execute("SELECT set_config('enable_hashjoin', %s, true), set_config('enable_mergejoin', %s, true)",
+                   [hashjoin, mergejoin])
 
 
 def _table(model) -> str:
@@ -176,13 +192,16 @@ def _deals_after(cursor, ctx: ImportContext, present: frozenset, stage_keys: dic
          "stages": list(stage_keys), "keys": list(stage_keys.values())})
 
 
-def _deals_write(cursor, ctx: ImportContext) -> None:
-    """Update the changed deals, insert the new ones (upserted: a webhook may have stored one since
-    the lock) and note their ids."""
-    deal, fields = _table(Deal), ", ".join(DEAL_FIELDS)
+def _deals_update(cursor, ctx: ImportContext) -> None:
+    """Write the changed stored deals."""
     values = ", ".join(f"a.{name}" for name in DEAL_FIELDS)
-    cursor.execute(f"UPDATE {deal} d SET ({fields}, updated_at) = ({values}, %s)"
+    cursor.execute(f"UPDATE {_table(Deal)} d SET ({', '.join(DEAL_FIELDS)}, updated_at) = ({values}, %s)"
                    f" FROM {AFTER} a WHERE d.id = a.deal_id AND a.writes", [ctx.now])
+
+
+def _deals_insert(cursor, ctx: ImportContext) -> None:
+    """Insert the new deals (upserted: a webhook may have stored one since the lock); note their ids."""
+    deal, fields = _table(Deal), ", ".join(DEAL_FIELDS)
     update = ", ".join(f"{name} = excluded.{name}" for name in (*DEAL_FIELDS, "updated_at"))
     cursor.execute(
         f"WITH new AS (INSERT INTO {deal} (workspace_id, crm_id, {fields}, imported_at, updated_at)"
