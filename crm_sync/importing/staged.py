@@ -130,17 +130,18 @@ def _stage_rows(cursor, ctx: ImportContext, group: list) -> None:
 def _linked_rows() -> str:
     """``ROWS`` with each row's visitor (by its cl_visitor_id) and click (the latest touchpoint with
     its ttclid, whose visitor it takes when it has none; else its visitor's latest touch with its
-    utm_source and utm_campaign): index probes per row."""
+    utm_source and utm_campaign): index probes per row. ``OFFSET 0`` keeps each probe a probe: with
+    the ``LIMIT`` beside it, the planner may walk a whole index in time order instead."""
     touch = _table(Touchpoint)
     return (
         f"SELECT r.*, coalesce(v.id, c.visitor_id) AS visitor_id, coalesce(c.id, u.id) AS touchpoint_id"
         f" FROM {ROWS} r LEFT JOIN {_table(Visitor)} v ON v.uid = r.visitor_uid AND v.workspace_id = %(ws)s"
-        f" LEFT JOIN LATERAL (SELECT t.id, t.visitor_id FROM {touch} t WHERE t.ttclid = r.ttclid"
-        f"  AND t.ttclid <> '' AND t.workspace_id = %(ws)s ORDER BY t.occurred_at DESC, t.id DESC LIMIT 1) c"
-        f"  ON r.ttclid <> ''"
-        f" LEFT JOIN LATERAL (SELECT t.id FROM {touch} t WHERE t.visitor_id = v.id"
-        f"  AND t.utm_source = r.utm_source AND t.utm_campaign = r.utm_campaign"
-        f"  ORDER BY t.occurred_at DESC, t.id DESC LIMIT 1) u"
+        f" LEFT JOIN LATERAL (SELECT * FROM (SELECT t.id, t.visitor_id, t.occurred_at FROM {touch} t"
+        f"  WHERE t.ttclid = r.ttclid AND t.ttclid <> '' AND t.workspace_id = %(ws)s OFFSET 0) t"
+        f"  ORDER BY t.occurred_at DESC, t.id DESC LIMIT 1) c ON r.ttclid <> ''"
+        f" LEFT JOIN LATERAL (SELECT * FROM (SELECT t.id, t.occurred_at FROM {touch} t"
+        f"  WHERE t.visitor_id = v.id AND t.utm_source = r.utm_source AND t.utm_campaign = r.utm_campaign"
+        f"  OFFSET 0) t ORDER BY t.occurred_at DESC, t.id DESC LIMIT 1) u"
         f"  ON c.id IS NULL AND v.id IS NOT NULL AND r.utm_source <> '' AND r.utm_campaign <> ''")
 
 
