@@ -136,7 +136,8 @@ def _linked_rows() -> str:
     touch = _table(Touchpoint)
     return (
         f"SELECT r.*, coalesce(v.id, c.visitor_id) AS visitor_id, coalesce(c.id, u.id) AS touchpoint_id"
-        f" FROM {ROWS} r LEFT JOIN {_table(Visitor)} v ON v.uid = r.visitor_uid AND v.workspace_id = %(ws)s"
+        f" FROM {ROWS} r LEFT JOIN LATERAL (SELECT v.id FROM {_table(Visitor)} v WHERE v.uid = r.visitor_uid"
+        f"  AND v.workspace_id + 0 = %(ws)s OFFSET 0) v ON true"
         f" LEFT JOIN LATERAL (SELECT * FROM (SELECT t.id, t.visitor_id, t.occurred_at FROM {touch} t"
         f"  WHERE t.ttclid = r.ttclid AND t.ttclid <> '' AND t.workspace_id = %(ws)s OFFSET 0) t"
         f"  ORDER BY t.occurred_at DESC, t.id DESC LIMIT 1) c ON r.ttclid <> ''"
@@ -148,9 +149,9 @@ def _linked_rows() -> str:
 
 def _lock_deals(cursor, workspace_id: int) -> dict[str, str]:
     """Lock the batch's stored deals; return how each of their stages compares (``stage_key``)."""
-    cursor.execute(f"WITH stored AS (SELECT d.stage FROM {_table(Deal)} d JOIN {ROWS} r"
-                   f" ON d.crm_id = r.crm_id AND d.workspace_id = %s FOR UPDATE OF d)"
-                   f" SELECT DISTINCT stage FROM stored", [workspace_id])
+    cursor.execute(f"WITH stored AS (SELECT d.stage FROM {_table(Deal)} d"
+                   f" WHERE d.crm_id = ANY(ARRAY(SELECT crm_id FROM {ROWS})) AND d.workspace_id + 0 = %s"
+                   f" FOR UPDATE OF d) SELECT DISTINCT stage FROM stored", [workspace_id])
     return {stage: stage_key(stage) for (stage,) in cursor.fetchall()}
 
 
@@ -183,12 +184,14 @@ def _deals_after(cursor, ctx: ImportContext, present: frozenset, stage_keys: dic
         f"  {', '.join(f'{value} AS {name}' for value, name in zip(after, DEAL_FIELDS, strict=True))},"
         f"  coalesce(r.stage_changed_at, CASE WHEN r.closes THEN r.closed_at END,"
         f"   CASE WHEN coalesce(d.stage, '') = '' THEN r.created_at END, %(now)s) AS changed_at,"
-        f"  coalesce(r.stage_changed_at < (SELECT max(c.changed_at) FROM {_table(DealStageChange)} c"
-        f"   WHERE c.deal_id = d.id), false) AS stale,"
+        f"  coalesce(r.stage_changed_at < s.latest, false) AS stale,"
         f"  ({', '.join(f'd.{name}' for name in DEAL_FIELDS)}) IS NOT DISTINCT FROM ({', '.join(after)})"
         f"  AS same"
         f"  FROM ({_linked_rows()}) r"
-        f"  LEFT JOIN {_table(Deal)} d ON d.crm_id = r.crm_id AND d.workspace_id = %(ws)s"
+        f"  LEFT JOIN LATERAL (SELECT * FROM {_table(Deal)} d WHERE d.crm_id = r.crm_id"
+        f"   AND d.workspace_id + 0 = %(ws)s OFFSET 0) d ON true"
+        f"  LEFT JOIN LATERAL (SELECT max(c.changed_at) AS latest FROM {_table(DealStageChange)} c"
+        f"   WHERE c.deal_id = d.id) s ON r.stage_changed_at IS NOT NULL"
         f"  LEFT JOIN unnest(%(stages)s::text[], %(keys)s::text[]) k(stage, key) ON k.stage = d.stage) a",
         {"crm": ctx.crm, "now": ctx.now, "ws": ctx.workspace.pk,
          "stages": list(stage_keys), "keys": list(stage_keys.values())})
