@@ -125,7 +125,6 @@ def _stage_rows(cursor, ctx: ImportContext, group: list) -> None:
                 row.created_at, row.closed_at, row.stage_changed_at,
                 uuid.UUID(row.visitor_uid) if row.visitor_uid else None, contact_id,
                 key in ctx.closed_stage_keys, event_name, uses_amount, row.opt_out))
-    cursor.execute(f"ANALYZE {ROWS}")  # without statistics the planner takes it for a few rows
 
 
 def _linked_rows() -> str:
