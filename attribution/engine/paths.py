@@ -82,7 +82,7 @@ def conversion_paths(journeys: Journeys, conversions: Conversions, touches: Touc
         lag[owners] = (conversions.time[owners] - first_time[owners]) // DAY_US
         campaign = np.where(channel == tiktok_channel, touches.campaign[journeys.touch], 0)
         step = channel * (1 << 40) + campaign  # one integer per distinct (channel, campaign) step
-        codes, inverse = np.unique(step, return_inverse=True)
+        codes, inverse = _distinct(step)
         raw = inverse.astype(np.int32).tobytes()
         index: dict[bytes, int] = {}  # each distinct step sequence → its signature's index
         path[owners] = np.fromiter(
@@ -94,21 +94,38 @@ def conversion_paths(journeys: Journeys, conversions: Conversions, touches: Touc
                  last_channel=last_channel, lag_days=lag, path=path, signatures=signatures)
 
 
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted distinct values (a few hundred steps) and each value's index among them: a hash
+    pass and a binary search, twice as fast as the full sort of ``np.unique(return_inverse=True)``."""
+    distinct = np.unique(values)
+    return distinct, np.searchsorted(distinct, values)
+
+
 def _texts(sequences: list[bytes], codes: np.ndarray, channel_names: list[str]) -> Signatures:
-    """The four text forms of each distinct sequence (int32 indexes into the step ``codes``)."""
+    """The four text forms of each distinct sequence (int32 indexes into the step ``codes``).
+    Each step is named once; the texts are cut from one joined string (sequences end in a newline,
+    which no name holds), so no Python runs per sequence or per step."""
     names = [*channel_names, "other"]
-    campaign_steps = [_campaign_step(int(c), names) for c in codes]
-    channel_steps = [names[int(c) >> 40] for c in codes]
-    forms: dict[str, list[str]] = {form: [] for form in FORMS}
-    for sequence in sequences:
-        steps = np.frombuffer(sequence, dtype=np.int32).tolist()
-        campaign = STEP.join(campaign_steps[i] for i in steps)
-        channel = STEP.join(channel_steps[i] for i in steps)
-        forms["campaign_path"].append(campaign)
-        forms["channel_path"].append(channel)
-        forms["campaign_path_collapsed"].append(collapse(campaign))
-        forms["channel_path_collapsed"].append(collapse(channel))
-    return Signatures(**{form: np.array(texts, dtype=object) for form, texts in forms.items()})
+    flat = np.frombuffer(b"".join(sequences), dtype=np.int32).astype(np.int64)
+    ends = np.cumsum(np.fromiter(map(len, sequences), dtype=np.int64, count=len(sequences))) // 4
+    last = np.zeros(len(flat), dtype=bool)
+    last[ends - 1] = True
+    forms = {}
+    for form, steps in (("campaign_path", [_campaign_step(int(c), names) for c in codes]),
+                        ("channel_path", [names[int(c) >> 40] for c in codes])):
+        distinct, name_of = np.unique(np.array(steps, dtype=str), return_inverse=True)
+        step = name_of.reshape(-1)[flat]  # equal steps, equal names
+        forms[form] = _joined(distinct, step, last, np.ones(len(step), dtype=bool))
+        repeat = np.append(step[1:] == step[:-1], False) & ~last  # the next step is the same one
+        forms[f"{form}_collapsed"] = _joined(distinct, step, last, ~repeat)
+    return Signatures(**{form: forms[form] for form in FORMS})
+
+
+def _joined(names: np.ndarray, step: np.ndarray, last: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Each sequence's kept steps joined by ``STEP`` (a sequence's last step is always kept)."""
+    tokens = np.array([[f"{n}{STEP}", f"{n}\n"] for n in names.tolist()], dtype=object).reshape(-1, 2)
+    text = "".join(tokens[step[keep], last[keep].astype(np.int64)].tolist())
+    return np.array(text.split("\n")[:-1], dtype=object)
 
 
 def _campaign_step(step: int, names: list[str]) -> str:
@@ -199,29 +216,26 @@ def step_rollup(journeys: Journeys, conversions: Conversions, touches: Touches, 
     ends = np.append(starts[1:], len(journeys))
     channel = touches.channel[journeys.touch].astype(np.int64)
     campaign = np.where(channel == tiktok_channel, touches.campaign[journeys.touch], 0)
+    by_channel = channel * (1 << 40)  # step codes as in the campaign signature, campaign 0
+    codes, inverse = _distinct(np.concatenate((by_channel, by_channel + campaign)))
+    n, width = len(codes), len(codes) * 2  # a row's key: (day, level, step) packed in one int64
     group = np.repeat(np.arange(len(starts), dtype=np.int64), ends - starts)
     before_last = np.ones(len(journeys), dtype=bool)
     before_last[ends - 1] = False
     day = conversions.day[journeys.attributed].astype(np.int64)
-    names = [*channel_names, "other"]
-    days, levels, steps, counts = [], [], [], []
-    by_channel = channel * (1 << 40)  # step codes as in the campaign signature, campaign 0
-    for level, step in ((LEVEL_CHANNEL, by_channel), (LEVEL_CAMPAIGN, by_channel + campaign)):
-        assisted = np.unique(np.stack((group[before_last], step[before_last]), axis=1), axis=0)
-        for role, (g, st) in enumerate(((np.arange(len(starts)), step[starts]),
-                                        (np.arange(len(starts)), step[ends - 1]),
-                                        (assisted[:, 0], assisted[:, 1]))):
-            days.append(day[g])
-            levels.append(np.full(len(g), level, dtype=np.int64))
-            steps.append(st)
-            one_hot = np.zeros((len(g), 3), dtype=np.int64)
-            one_hot[:, role] = 1
-            counts.append(one_hot)
-    first, (sums,) = group_sums([np.concatenate(days), np.concatenate(levels), np.concatenate(steps)],
-                                [np.concatenate(counts)])
-    step = np.concatenate(steps)[first]
-    return StepRollup(day=np.concatenate(days)[first], level=np.concatenate(levels)[first],
-                      step=np.array([_campaign_step(int(s), names) for s in step], dtype=object),
+    day0 = int(day.min())
+    keys, roles = [], []
+    for level, step in enumerate(inverse.reshape(2, -1)):  # LEVEL_CHANNEL, LEVEL_CAMPAIGN
+        assisted = np.unique(group[before_last] * n + step[before_last])  # once per conversion
+        for role, (g, st) in enumerate(((slice(None), step[starts]), (slice(None), step[ends - 1]),
+                                        (assisted // n, assisted % n))):
+            keys.append((day[g] - day0) * width + level * n + st)
+            roles.append(np.full(len(keys[-1]), role, dtype=np.int64))
+    distinct, row = np.unique(np.concatenate(keys), return_inverse=True)
+    sums = np.bincount(row.reshape(-1) * 3 + np.concatenate(roles), minlength=len(distinct) * 3)
+    sums = sums.reshape(-1, 3)
+    names = np.array([_campaign_step(int(c), [*channel_names, "other"]) for c in codes], dtype=object)
+    return StepRollup(day=distinct // width + day0, level=distinct % width // n, step=names[distinct % n],
                       first_touch=sums[:, 0], last_touch=sums[:, 1], assisted=sums[:, 2])
 
 
