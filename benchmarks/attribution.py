@@ -143,14 +143,15 @@ def phase_inline(incremental: bool) -> None:
 
 
 def inline(incremental: bool = False) -> dict:
-    out = subprocess.run(
+    done = subprocess.run(
         [sys.executable, __file__, "--phase", "inc" if incremental else "full"],
         cwd=ROOT,
-        check=True,
         capture_output=True,
         text=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    )
+    if done.returncode:  # say why, not only that the child failed
+        sys.exit(f"The {'incremental' if incremental else 'full'} run failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _children(pid: int) -> list[int]:
@@ -456,6 +457,9 @@ def main() -> None:
         return phase_inline(args.phase == "inc")
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL=postgres://… (the benchmark measures PostgreSQL).")
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)  # a reused database follows the code's schema
     seed(args.conversions, args.non_converting, args.reuse)
     from attribution.engine.data_driven import FITTED_KINDS
     from attribution.models import ModelKind
