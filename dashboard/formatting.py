@@ -218,11 +218,14 @@ class SignedMoney(Money):
         return ("+" if self.amount > 0 else MINUS) + text
 
 
+CELLS = (Money, Credited, Change, Percent)  # typed cells: shown formatted, exported and sorted as numbers
+
+
 def display(value) -> str:
     """Any table cell for the screen."""
     if value is None:
         return DASH
-    if isinstance(value, (Money, Credited, Change, Percent)):
+    if isinstance(value, CELLS):
         return str(value)
     if isinstance(value, datetime):
         return when(value)
@@ -243,7 +246,7 @@ def csv_value(value):
     """Any table cell for a CSV export: numbers stay numbers (no symbols, no grouping)."""
     if value is None:
         return ""
-    if isinstance(value, (Money, Credited, Change, Percent)):
+    if isinstance(value, CELLS):
         return value.csv
     return value
 
@@ -254,7 +257,7 @@ def sort_value(value) -> str | None:
         return ""
     plain = csv_value(value)
     if isinstance(plain, bool) or not isinstance(plain, (int, float, Decimal)):
-        return "" if isinstance(value, (Money, Credited, Change, Percent)) else None
+        return "" if isinstance(value, CELLS) else None
     return str(plain)
 
 
