@@ -1,12 +1,16 @@
 """The fit of a run's data-driven models: count paths over every person, fit once, store.
 
 A run of several chunks gets a fit pass of its own after planning and before any chunk credits
-(``run_execute`` and the start task call ``run_fit``): it reads the run's chunk ranges, opened at
-both ends so that people who never converted are counted too. A run of one chunk is fitted by
-that chunk (``chunk_fit``) from the touches it reads anyway, read over the same open range: one
-read instead of two. Either way chunks credit from the stored effects (``credit_specs``). Counts
-add up, so the result does not depend on how the people are split.
+(``run_execute`` and the start task call it): it reads the run's chunk ranges, opened at both
+ends so that people who never converted are counted too, each range read while the one before
+is counted. In one process (``run_execute``) the last chunk is then credited from the fit's
+read of its range, so that range is read once. A run of one chunk is fitted by that chunk
+(``chunk_fit``) from the touches it reads anyway, read over the same open range: one read
+instead of two. Either way chunks credit from the stored effects (``credit_specs``). Counts add
+up, so the result does not depend on how the people are split.
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
@@ -38,8 +42,23 @@ def fitted_in_chunk(*, run: AttributionRun) -> bool:
     return not run.incremental and run.chunks_total == 1 and bool(fitted_model_specs(run=run))
 
 
+@dataclass(frozen=True)
+class RangeRead:
+    """What the fit pass read for one range of people: their conversions and touches."""
+
+    span: tuple[int, int]
+    conversions: Conversions
+    touches: Touches
+
+
 def run_fit(*, run: AttributionRun) -> list[AttributionModelFit]:
-    """The fit pass: fit the run's data-driven models (once: a redelivered start keeps the fit).
+    """The fit pass: fit the run's data-driven models (once: a redelivered start keeps the fit)."""
+    return fit_pass(run=run)[0]
+
+
+def fit_pass(*, run: AttributionRun) -> tuple[list[AttributionModelFit], RangeRead | None]:
+    """Fit the run's data-driven models; also returns the last range's read when the pass read
+    any (its people's conversions and every touch of theirs the run can use).
 
     An incremental run reuses the fit of the full run it extends; a run of one chunk leaves
     the fit to that chunk. Raises ValueError for parameters a user must fix (the run then
@@ -47,17 +66,20 @@ def run_fit(*, run: AttributionRun) -> list[AttributionModelFit]:
     """
     specs = fitted_model_specs(run=run)
     if not specs or run.fits.exists() or fitted_in_chunk(run=run):
-        return list(run.fits.all())
+        return list(run.fits.all()), None
     if run.incremental:
-        return _copy_base_fits(run, specs)
+        return _copy_base_fits(run, specs), None
     _check(specs)
     windows = LookbackWindows.build(CHANNELS, window_overrides(workspace=run.workspace))
-    counts = {}
-    for span in fit_ranges(run=run):
-        conversions = readers.read_conversions(run, span)
-        touches = readers.read_touches(run, np.zeros(0, dtype=np.int64), span, windows.longest)
-        counts = _counted(run, specs, conversions, touches, windows, counts)
-    return _store(run, specs, counts)
+
+    def read(span: tuple[int, int]) -> RangeRead:
+        return RangeRead(span, readers.read_conversions(run, span),
+                         readers.read_touches(run, np.zeros(0, dtype=np.int64), span, windows.longest))
+
+    counts, last = {}, None
+    for _span, last in readers.read_ahead(read, fit_ranges(run=run)):
+        counts = _counted(run, specs, last.conversions, last.touches, windows, counts)
+    return _store(run, specs, counts), last
 
 
 def chunk_fit(*, run: AttributionRun, conversions: Conversions, touches: Touches,

@@ -5,7 +5,10 @@ A person key is the contact id (> 0: all the contact's visitors, i.e. cross-devi
 visitor no contact claims, minus the visitor id (< 0); 0 means nobody can be traced.
 """
 
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 import numpy as np
 from django.db import connection, transaction
@@ -22,6 +25,8 @@ from .pgcopy import copy_out_int8
 CONVERSION_COLUMNS = ["id", "person", "time", "value", "currency", "booked"]
 TOUCH_COLUMNS = ["id", "person", "time", "kind", "channel", "campaign", "adgroup", "ad"]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+T = TypeVar("T")
+R = TypeVar("R")
 CONVERSION_PERSON = "COALESCE(c.contact_id, cv.contact_id, -c.visitor_id, 0)"
 TOUCH_PERSON = "COALESCE(v.contact_id, -v.id)"
 
@@ -150,3 +155,30 @@ def _datetime(micros: int) -> datetime:
 def micros(moment: datetime) -> int:
     """Microseconds since the epoch, as the engine's arrays hold times."""
     return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def read_ahead(read: Callable[[T], R], items: Sequence[T]) -> Iterator[tuple[T, R]]:
+    """Pair each item with ``read(item)``, reading item i + 1 in a thread (its own connection)
+    while the caller works on item i: PostgreSQL streams the next rows while numpy and the
+    writes work (psycopg releases the GIL while it waits). Inside a transaction (tests) another
+    connection would not see its rows, and on SQLite there is nothing to overlap: items are then
+    read in turn, in the caller's thread."""
+    if len(items) < 2 or connection.vendor != "postgresql" or connection.in_atomic_block:
+        for item in items:
+            yield item, read(item)
+        return
+
+    def in_thread(item: T) -> R:
+        try:
+            return read(item)
+        finally:
+            connection.close()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead") as pool:
+        ahead = pool.submit(in_thread, items[0])
+        for i, item in enumerate(items):
+            got = ahead.result()
+            if i + 1 < len(items):
+                ahead = pool.submit(in_thread, items[i + 1])
+            yield item, got
+            del got  # hold no reference to item i's rows once the caller is done with them

@@ -4,12 +4,15 @@ Visibility: a run's credits and rollups carry its id and stay invisible until ``
 marks the run SUCCEEDED (and the runs it replaces SUPERSEDED) in one short transaction. Readers
 go through ``selectors.current_rollups``. A chunk writes its output and counts itself done in one
 transaction, so a worker killed mid-chunk leaves nothing behind and the redelivered task redoes it.
+(A run in one process, ``run_execute``, writes the journey reports in a thread of its own and
+publishes only once they are written.)
 """
 
 import logging
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,6 +23,7 @@ from django.db.models import F, Max, Sum
 from django.utils import timezone
 
 from attribution.engine.arrays import Conversions, Touches
+from attribution.engine.journeys import Journeys
 from attribution.engine.pipeline import ModelSpec, attribute
 from attribution.engine.windows import LookbackWindows
 from attribution.models import (
@@ -130,13 +134,14 @@ class ChunkInputs:
 
 
 def chunk_inputs(*, run: AttributionRun, chunk: AttributionRunChunk,
-                 conversions: Conversions | None = None) -> ChunkInputs:
+                 conversions: Conversions | None = None, touches: Touches | None = None) -> ChunkInputs:
     """Read a chunk's inputs. ``conversions``: the run's conversions read already (any superset of
     the chunk's); the chunk keeps those of its person range, as its own read would return.
+    ``touches``: read already over a range and period holding the chunk's (the fit pass's read).
 
     A chunk that fits the run's data-driven models (``fitting.fitted_in_chunk``) reads the touches
-    the fit needs: everyone's over the whole period. The extra touches pair with no conversion,
-    so its credits are the same."""
+    the fit needs: everyone's over the whole period. Extra touches pair with no conversion, so
+    the credits and reports are the same."""
     specs = model_specs(workspace=run.workspace, ids=run.model_config_ids)
     windows = LookbackWindows.build(CHANNELS, window_overrides(workspace=run.workspace))
     span = (chunk.person_lo, chunk.person_hi)
@@ -144,19 +149,25 @@ def chunk_inputs(*, run: AttributionRun, chunk: AttributionRunChunk,
         conversions = readers.read_conversions(run, span)
     else:
         conversions = conversions.take((conversions.person >= span[0]) & (conversions.person < span[1]))
-    times = (int(conversions.time.min()), int(conversions.time.max())) if len(conversions) else None
-    if fitting.fitted_in_chunk(run=run):
-        span, times = fitting.EVERYONE, None
-    touches = readers.read_touches(run, np.unique(conversions.person), span, windows.longest,
-                                   span_us=times)
+    if touches is None:
+        times = (int(conversions.time.min()), int(conversions.time.max())) if len(conversions) else None
+        if fitting.fitted_in_chunk(run=run):
+            span, times = fitting.EVERYONE, None
+        touches = readers.read_touches(run, np.unique(conversions.person), span, windows.longest,
+                                       span_us=times)
     return ChunkInputs(conversions, touches, specs, windows)
 
 
-def chunk_process(*, chunk_id: int, inputs: ChunkInputs | None = None) -> bool:
+ReportWriter = Callable[[AttributionRun, Journeys, Conversions, Touches], None]
+
+
+def chunk_process(*, chunk_id: int, inputs: ChunkInputs | None = None,
+                  reports: ReportWriter | None = None) -> bool:
     """Attribute one chunk with every model; returns True when it was the run's last chunk.
 
     ``inputs`` may have been read ahead (``run_execute`` reads the next chunk while this one is
-    written); they are the same rows the chunk would read itself.
+    written); they are the same rows the chunk would read itself. ``reports``: who writes the
+    chunk's journey reports (``run_execute``'s writer thread); by default this transaction.
     """
     started = time.perf_counter()
     with transaction.atomic():
@@ -173,9 +184,9 @@ def chunk_process(*, chunk_id: int, inputs: ChunkInputs | None = None) -> bool:
             fitting.chunk_fit(run=run, conversions=conversions, touches=touches, windows=inputs.windows)
         specs = fitting.credit_specs(run=run, specs=inputs.specs)
         batch = attribute(conversions, touches, inputs.windows, specs, direct_channel=DIRECT_CHANNEL)
+        (reports or path_writers.write_paths)(run, batch.journeys, conversions, touches)
         rows = writers.write_credits(run, batch.credit_table(), conversions, touches)
         writers.write_rollups(run, batch.models)
-        path_writers.write_paths(run, batch.journeys, conversions, touches)
         chunk.status, chunk.conversions, chunk.credits = ChunkStatus.DONE, len(conversions), rows
         chunk.seconds = time.perf_counter() - started
         chunk.save(update_fields=["status", "conversions", "credits", "seconds"])
@@ -254,47 +265,77 @@ def run_execute(*, run: AttributionRun, progress: Callable[[int, int], None] | N
     """Plan, attribute every chunk and publish, all in this process (command, tests, eager mode).
 
     An incremental run's few conversions are read once, for planning and for its chunks (a full
-    run plans from the person keys alone: all its conversions at once would cost memory)."""
+    run plans from the person keys alone: all its conversions at once would cost memory). When
+    the fit pass read the last chunk's people, that chunk goes first, from that read. Each next
+    chunk is read while the one before is attributed and written (``readers.read_ahead``)."""
     try:
         conversions = readers.read_conversions(run, None) if run.incremental else None
         chunks = run_plan(run=run, persons=None if conversions is None else conversions.person)
-        fitting.run_fit(run=run)
-        for chunk, inputs in _read_ahead(run, chunks, conversions):
-            chunk_process(chunk_id=chunk.id, inputs=inputs)
-            if progress:
-                progress(chunk.index + 1, len(chunks))
+        _fits, last = fitting.fit_pass(run=run)
+        kept = {}
+        if last is not None:
+            chunks = [chunks[-1], *chunks[:-1]]
+            kept[chunks[0].id] = chunk_inputs(run=run, chunk=chunks[0], conversions=last.conversions,
+                                              touches=last.touches)
+            del last
+
+        def read(chunk: AttributionRunChunk) -> ChunkInputs:
+            return kept.pop(chunk.id, None) or chunk_inputs(run=run, chunk=chunk, conversions=conversions)
+
+        with _report_writer() as reports:
+            for done, (chunk, inputs) in enumerate(readers.read_ahead(read, chunks), start=1):
+                if reports:
+                    reports.wait()  # the previous chunk's rows leave memory before this one's are attributed
+                chunk_process(chunk_id=chunk.id, inputs=inputs, reports=reports)
+                del inputs
+                if progress:
+                    progress(done, len(chunks))
         return run_finalize(run_id=run.id)
     except Exception as exc:
         run_fail(run_id=run.id, error=repr(exc))
         raise
 
 
-def _read_ahead(run: AttributionRun, chunks: list[AttributionRunChunk], conversions: Conversions | None
-                ) -> Iterator[tuple[AttributionRunChunk, ChunkInputs | None]]:
-    """Pair each chunk with its inputs, reading chunk i + 1 in a thread (its own connection) while
-    the caller attributes and writes chunk i: PostgreSQL streams the next touches while numpy
-    and the credit COPY work (psycopg releases the GIL while it waits). Inside a transaction
-    (tests) another connection would not see its rows: chunks then read their own inputs, as
-    they do when there is one chunk and its conversions are not read yet."""
-    if len(chunks) < 2 or connection.vendor != "postgresql" or connection.in_atomic_block:
-        for chunk in chunks:
-            yield chunk, None if conversions is None else chunk_inputs(
-                run=run, chunk=chunk, conversions=conversions)
+class _ThreadedReports:
+    """Writes a chunk's journey reports in a thread of its own (its own connection and
+    transaction) while the chunk's credits are copied: most of their time is PostgreSQL's.
+    ``wait()`` before the next chunk is attributed: one chunk's rows in memory at a time, and a
+    failed write fails the run at the next chunk or at the end. The run is published only after
+    the last write committed; a chunk's credits and its reports commit separately, so a run that
+    fails between them is never published, and its output is removed with it."""
+
+    def __init__(self, pool: ThreadPoolExecutor) -> None:
+        self._pool, self._pending = pool, None
+
+    def __call__(self, run: AttributionRun, journeys: Journeys, conversions: Conversions,
+                 touches: Touches) -> None:
+        self.wait()
+        self._pending = self._pool.submit(_reports_in_thread, run, journeys, conversions, touches)
+
+    def wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()  # its error, if any, fails the run
+
+
+@contextmanager
+def _report_writer() -> Iterator[_ThreadedReports | None]:
+    """``run_execute``'s report writer on PostgreSQL; inside a transaction (tests) or on SQLite:
+    None, each chunk writes its reports in its own transaction."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield None
         return
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chunk-reader") as pool:
-        ahead = pool.submit(_inputs_in_thread, run, chunks[0], conversions)
-        for i, chunk in enumerate(chunks):
-            inputs = ahead.result()
-            if i + 1 < len(chunks):
-                ahead = pool.submit(_inputs_in_thread, run, chunks[i + 1], conversions)
-            yield chunk, inputs
-            del inputs  # hold no reference to chunk i once the caller is done with it
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-writer") as pool:
+        reports = _ThreadedReports(pool)
+        yield reports
+        reports.wait()
 
 
-def _inputs_in_thread(run: AttributionRun, chunk: AttributionRunChunk,
-                      conversions: Conversions | None) -> ChunkInputs:
+def _reports_in_thread(run: AttributionRun, journeys: Journeys, conversions: Conversions,
+                       touches: Touches) -> None:
     try:
-        return chunk_inputs(run=run, chunk=chunk, conversions=conversions)
+        with transaction.atomic():
+            path_writers.write_paths(run, journeys, conversions, touches)
     finally:
         connection.close()  # this thread's own connection
 

@@ -5,13 +5,22 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.db.models import Sum
 
 from attribution.engine.paths import FORMS, signature_keys
-from attribution.models import CustomerValueRollup, PathRollup, PathSignature
-from attribution.runs import services
+from attribution.models import (
+    AttributionRun,
+    CustomerValueRollup,
+    PathLagRollup,
+    PathRollup,
+    PathSignature,
+    PathStepRollup,
+)
+from attribution.runs import path_writers, services
 from attribution.runs.path_selectors import current_paths
 from attribution.runs.path_writers import PathKeyCollision
+from attribution.runs.selectors import current_full_run
 from tests.factories import ConversionEventFactory
 from tests.runs.journeys import T0, journey, models_of
 
@@ -163,3 +172,66 @@ def test_a_path_key_already_naming_another_path_fails_the_run_instead_of_merging
     with pytest.raises(PathKeyCollision):
         full_run(workspace)
     assert not current_paths(workspace=workspace).exists()
+
+
+def report_tables(workspace):
+    """The published journey reports, as comparable rows (ids of runs left out)."""
+    return (sorted(current_paths(workspace=workspace).values_list(
+                "conversion_id", "path__campaign_path", "touches", "lag_days", "first_channel",
+                "last_channel", "first_touch_at", "value")),
+            sorted(PathRollup.objects.filter(workspace=workspace, run__status="succeeded").values_list(
+                "day", "path__campaign_path", "touches", "lag_days").annotate(
+                c=Sum("conversions"), v=Sum("value")).order_by()),
+            sorted(PathStepRollup.objects.filter(workspace=workspace, run__status="succeeded").values_list(
+                "day", "level", "step").annotate(f=Sum("first_touch"), la=Sum("last_touch"),
+                                                 a=Sum("assisted")).order_by()),
+            sorted(PathLagRollup.objects.filter(workspace=workspace, run__status="succeeded").values_list(
+                "day", "first_channel", "lag_days", "touches").annotate(c=Sum("conversions")).order_by()),
+            sorted(cohorts(workspace).items()))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reports_written_in_the_runs_writer_thread_equal_those_written_by_the_chunk(workspace, settings):
+    # Committed rows (transaction=True): on PostgreSQL run_execute writes each chunk's reports
+    # on a connection of its own; inside a transaction the chunk writes them itself.
+    models_of(workspace)
+    for i in range(5):
+        first = journey(workspace, touches=[(3 + i, "meta", "click"), (1, "tiktok", "click")],
+                        value=f"{i + 1}0")
+        again(first, days=4, value="5.00")
+    journey(workspace, touches=[(2, "email", "click"), (1.5, "email", "click")], value="7.00")
+    with transaction.atomic():
+        full_run(workspace)
+    by_chunk = report_tables(workspace)
+    settings.CLICKLEDGER = {**settings.CLICKLEDGER, "ATTRIBUTION_CHUNK_CONVERSIONS": 2}
+    run = full_run(workspace)
+    assert run.status == "succeeded" and run.chunks_total > 2
+    assert report_tables(workspace) == by_chunk
+    assert len(by_chunk[0]) == 11 and all(by_chunk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_report_write_fails_the_run_and_keeps_the_published_output(workspace, settings,
+                                                                              monkeypatch):
+    models_of(workspace)
+    for i in range(3):
+        journey(workspace, touches=[(2, "meta", "click")], value=f"{i + 1}0")
+    published = full_run(workspace)
+    before = report_tables(workspace)
+    settings.CLICKLEDGER = {**settings.CLICKLEDGER, "ATTRIBUTION_CHUNK_CONVERSIONS": 1}
+    written = []
+
+    def write_paths(run, *args):  # the second chunk's reports cannot be written
+        if written:
+            raise OSError("disk full")
+        written.append(run.id)
+        return real_write(run, *args)
+
+    real_write = path_writers.write_paths
+    monkeypatch.setattr(path_writers, "write_paths", write_paths)
+    with pytest.raises(OSError, match="disk full"):
+        full_run(workspace)
+    failed = AttributionRun.objects.exclude(id=published.id).get()
+    assert failed.status == "failed" and "disk full" in failed.error
+    assert current_full_run(workspace=workspace).id == published.id
+    assert report_tables(workspace) == before

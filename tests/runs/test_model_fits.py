@@ -6,7 +6,13 @@ from datetime import timedelta
 import pytest
 from django.db.models import Sum
 
-from attribution.models import AttributionModelFit, AttributionRollup, FitStatus, RunStatus
+from attribution.models import (
+    AttributionModelFit,
+    AttributionRollup,
+    ConversionEvent,
+    FitStatus,
+    RunStatus,
+)
 from attribution.runs import readers, services
 from attribution.runs.selectors import conversion_credits
 from tests.factories import ContactFactory, TouchpointFactory, VisitorFactory
@@ -147,6 +153,13 @@ def test_the_run_admin_page_shows_the_fit_as_tables(admin_client, workspace):
     assert "<td>meta + google</td><td>2</td><td>2</td>" in page
 
 
+def credit_rows(workspace):
+    """Every conversion's current credits: (conversion, touch, model, weight)."""
+    return sorted((conversion.id, c.touchpoint_id, c.model_config_id, round(c.weight, 9))
+                  for conversion in ConversionEvent.objects.filter(workspace=workspace)
+                  for c in conversion_credits(conversion=conversion))
+
+
 def test_a_run_of_one_chunk_reads_touches_once_and_fits_like_the_fit_pass(workspace, settings, monkeypatch):
     models = configure(workspace)
     three_channel_paths(workspace)
@@ -155,10 +168,14 @@ def test_a_run_of_one_chunk_reads_touches_once_and_fits_like_the_fit_pass(worksp
     monkeypatch.setattr(readers, "read_touches", lambda *a, **kw: reads.append(a[2]) or real(*a, **kw))
     one = full_run(workspace)
     assert (one.chunks_total, len(reads)) == (1, 1)  # the chunk's read serves the fit too
+    credits_one = credit_rows(workspace)
     reads.clear()
     settings.CLICKLEDGER = {**settings.CLICKLEDGER, "ATTRIBUTION_CHUNK_CONVERSIONS": 1}
     many = full_run(workspace)
-    assert (many.chunks_total, len(reads)) == (4, 8)  # a fit pass over 4 ranges, then 4 chunks
+    # A fit pass over 4 ranges, then the 3 chunks it did not read last: the last chunk is
+    # credited from the fit's read of its range, touches of other people and days included.
+    assert (many.chunks_total, len(reads)) == (4, 7)
+    assert credit_rows(workspace) == credits_one and credits_one
     for kind in ("markov", "shapley"):
         a, b = (AttributionModelFit.objects.get(run=r, model_config=models[kind]) for r in (one, many))
         assert (a.status, a.journeys, a.converting, a.channels) == (FitStatus.FITTED, b.journeys,
