@@ -7,4 +7,4 @@ class CrmSyncConfig(AppConfig):
 
     def ready(self) -> None:
         # Celery autodiscovers crm_sync/tasks.py only; the import tasks live in their own package.
-        from crm_sync.importing import tasks  # noqa: F401
+        from crm_sync.importing import files, tasks  # noqa: F401  (files: its signal receiver)

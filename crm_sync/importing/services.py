@@ -187,7 +187,7 @@ def deal_import_run(*, deal_import: DealImport,
             return _finish(deal_import, status=ImportStatus.FAILED,
                            error=f"contacts this file links to were merged by other writers while it "
                                  f"imported, {CONTACTS_CHANGED_ATTEMPTS} times over; nothing was imported. "
-                                 f"Run it again.")
+                                 f"Upload it again.")
         except Exception as exc:
             logger.exception("deal import %s failed", deal_import.pk)
             return _finish(deal_import, status=ImportStatus.FAILED,
@@ -245,5 +245,9 @@ def _finish(deal_import: DealImport, *, status: str, error: str = "",
     deal_import.stage_changes, deal_import.conversions_created = counts.stage_changes, counts.conversions
     deal_import.error_sample = [{"row": e.row_number, "crm_id": e.crm_id, "field": e.field,
                                  "message": e.message} for e in result.errors]
+    if deal_import.file:
+        # Its deals are stored now (or it was refused and gets fixed and uploaded again): the
+        # uploaded file, with the raw emails and phones it holds, is not kept.
+        deal_import.file.delete(save=False)
     deal_import.save()
     return deal_import
