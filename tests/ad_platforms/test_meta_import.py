@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from celery.exceptions import Retry
 
 from attribution.models import Ad, AdGroup, MetaAdAccount, PlatformDailyMetric, PlatformImport
 from crm_sync.ad_platforms.errors import PlatformRetryableError
@@ -161,3 +162,25 @@ def test_an_insights_timeout_is_retryable_but_a_bad_parameter_is_not(fake):
     with pytest.raises(Exception) as caught:
         client(fake).ad_account(ad_account_id="111")
     assert type(caught.value).__name__ == "PlatformError" and "Unsupported get request" in str(caught.value)
+
+
+def test_the_task_retries_a_throttled_import_when_meta_says_access_returns(fake, account, settings):
+    from crm_sync.ad_platforms.tasks import BACKOFF_MAX_SECONDS, import_meta_account, retry_in
+
+    settings.CLICKLEDGER = {**settings.CLICKLEDGER, "META_GRAPH_BASE": fake.base_url,
+                            "META_API_VERSION": "v26.0"}
+    fake.insights = [insight("a1", "2026-11-02")]
+    fake.script(FakeMeta.throttled(code=80000, regain_minutes=3))
+
+    with pytest.raises(Retry) as retried:
+        import_meta_account.apply(args=(account.pk, "2026-11-02", "2026-11-02"))
+    assert retried.value.when == 180  # Meta's 3 minutes
+    assert import_meta_account.apply(args=(account.pk, "2026-11-02", "2026-11-02")).get() == 3
+    assert list(PlatformImport.objects.order_by("id").values_list("status", flat=True)) == [
+        "retrying", "succeeded"]
+    # Meta's own figure, never the backoff's few seconds, at most an hour; without one, backoff.
+    assert retry_in(PlatformRetryableError("x", retry_after=180), retries=0) == 180
+    assert retry_in(PlatformRetryableError("x", retry_after=7200), retries=0) == BACKOFF_MAX_SECONDS
+    backoffs = [retry_in(PlatformRetryableError("x"), retries=r) for r in (0, 3, 9) for _ in range(50)]
+    assert all(0 <= b <= BACKOFF_MAX_SECONDS for b in backoffs)
+    assert max(backoffs[:50]) <= 60 < max(backoffs[50:100]) <= 480  # full jitter under 60 · 2^retries

@@ -15,7 +15,8 @@ ROWS = (b"Record ID,Deal Stage,Amount,Email\n"
 
 
 def test_the_uploaded_file_is_deleted_once_its_deals_are_imported(workspace):
-    deal_import = deal_import_create(workspace=workspace, file=ContentFile(ROWS, "export.csv"), preset="hubspot")
+    deal_import = deal_import_create(workspace=workspace, file=ContentFile(ROWS, "export.csv"),
+                                     preset="hubspot")
     uploaded = deal_import.file.name
     assert default_storage.exists(uploaded)  # kept while awaiting confirmation: the preview reads it
 
@@ -31,8 +32,8 @@ def test_the_uploaded_file_is_deleted_once_its_deals_are_imported(workspace):
 
 
 def test_a_refused_file_is_not_kept_either(workspace):
-    deal_import = deal_import_create(workspace=workspace, file=ContentFile(b"Record ID,Deal Stage\n", "e.csv"),
-                                     preset="hubspot")
+    empty = ContentFile(b"Record ID,Deal Stage\n", "e.csv")
+    deal_import = deal_import_create(workspace=workspace, file=empty, preset="hubspot")
     uploaded = deal_import.file.name
 
     deal_import = deal_import_run(deal_import=deal_import)
