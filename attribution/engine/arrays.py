@@ -47,6 +47,10 @@ class Touches:
     def __len__(self) -> int:
         return len(self.id)
 
+    def take(self, rows: np.ndarray) -> "Touches":
+        """The touches selected by ``rows`` (a boolean mask or indexes), in that order."""
+        return Touches(**{f.name: getattr(self, f.name)[rows] for f in fields(self)})
+
 
 @dataclass(frozen=True)
 class Conversions:

@@ -73,13 +73,22 @@ def fit_pass(*, run: AttributionRun) -> tuple[list[AttributionModelFit], RangeRe
     windows = LookbackWindows.build(CHANNELS, window_overrides(workspace=run.workspace))
 
     def read(span: tuple[int, int]) -> RangeRead:
-        return RangeRead(span, readers.read_conversions(run, span),
-                         readers.read_touches(run, np.zeros(0, dtype=np.int64), span, windows.longest))
+        conversions = readers.read_conversions(run, span)
+        return RangeRead(span, conversions, readers.read_touches(
+            run, np.zeros(0, dtype=np.int64), span, windows.longest, span_us=touch_span(run, conversions)))
 
     counts, last = {}, None
     for _span, last in readers.read_ahead(read, fit_ranges(run=run)):
         counts = _counted(run, specs, last.conversions, last.touches, windows, counts)
     return _store(run, specs, counts), last
+
+
+def touch_span(run: AttributionRun, conversions: Conversions) -> tuple[int, int]:
+    """The reference times a fit read covers (``readers.read_touches``' ``span_us``): the whole
+    period, for the people who never converted, and back to the earliest conversion's reference
+    time, which can lie before the period (a CRM deal's creation)."""
+    start, end = readers.micros(run.period_start), readers.micros(run.period_end) - 1
+    return (min(start, int(conversions.time.min())) if len(conversions) else start), end
 
 
 def chunk_fit(*, run: AttributionRun, conversions: Conversions, touches: Touches,

@@ -137,7 +137,8 @@ def chunk_inputs(*, run: AttributionRun, chunk: AttributionRunChunk,
                  conversions: Conversions | None = None, touches: Touches | None = None) -> ChunkInputs:
     """Read a chunk's inputs. ``conversions``: the run's conversions read already (any superset of
     the chunk's); the chunk keeps those of its person range, as its own read would return.
-    ``touches``: read already over a range and period holding the chunk's (the fit pass's read).
+    ``touches``: read already over a range and period holding the chunk's (the fit pass's read,
+    which holds everyone of the range): the chunk keeps those of its people with a conversion.
 
     A chunk that fits the run's data-driven models (``fitting.fitted_in_chunk``) reads the touches
     the fit needs: everyone's over the whole period. Extra touches pair with no conversion, so
@@ -152,9 +153,11 @@ def chunk_inputs(*, run: AttributionRun, chunk: AttributionRunChunk,
     if touches is None:
         times = (int(conversions.time.min()), int(conversions.time.max())) if len(conversions) else None
         if fitting.fitted_in_chunk(run=run):
-            span, times = fitting.EVERYONE, None
+            span, times = fitting.EVERYONE, fitting.touch_span(run, conversions)
         touches = readers.read_touches(run, np.unique(conversions.person), span, windows.longest,
                                        span_us=times)
+    else:
+        touches = touches.take(np.isin(touches.person, conversions.person))
     return ChunkInputs(conversions, touches, specs, windows)
 
 
