@@ -188,8 +188,10 @@ def chunk_process(*, chunk_id: int, inputs: ChunkInputs | None = None,
         specs = fitting.credit_specs(run=run, specs=inputs.specs)
         batch = attribute(conversions, touches, inputs.windows, specs, direct_channel=DIRECT_CHANNEL)
         (reports or path_writers.write_paths)(run, batch.journeys, conversions, touches)
-        rows = writers.write_credits(run, batch.credit_table(), conversions, touches)
+        table = batch.credit_table()
         writers.write_rollups(run, batch.models)
+        del batch  # every model's credits are in the table now: their memory is free for the COPY
+        rows = writers.write_credits(run, table, conversions, touches)
         chunk.status, chunk.conversions, chunk.credits = ChunkStatus.DONE, len(conversions), rows
         chunk.seconds = time.perf_counter() - started
         chunk.save(update_fields=["status", "conversions", "credits", "seconds"])
