@@ -201,10 +201,13 @@ def _customer_value_rows(run, paths: Paths, conversions: Conversions) -> Custome
 
 
 def stored_person_conversions(run: AttributionRun, persons: np.ndarray) -> PersonConversions:
-    """The published paths of these people (the output an incremental run extends)."""
-    rows = list(ConversionPath.objects.filter(
-        workspace_id=run.workspace_id, run__status=RunStatus.SUCCEEDED, person__in=persons.tolist(),
-    ).values_list("person", "conversion_id", "day", "value", "currency", "first_touch_at", "first_channel"))
+    """The published paths of these people (the output an incremental run extends). Looked up by
+    (run, person), the index's own order: the published runs are a handful, and a workspace-wide
+    condition would lead PostgreSQL to scan every path of the workspace, replaced runs' included."""
+    published = list(AttributionRun.objects.filter(workspace_id=run.workspace_id, status=RunStatus.SUCCEEDED)
+                     .values_list("id", flat=True))
+    rows = list(ConversionPath.objects.filter(run_id__in=published, person__in=persons.tolist()).values_list(
+        "person", "conversion_id", "day", "value", "currency", "first_touch_at", "first_channel"))
     codes = {name: code for code, name in enumerate(CHANNELS)}
     codes["other"] = len(CHANNELS)
     cols = list(zip(*rows, strict=True)) if rows else [()] * 7
