@@ -40,14 +40,14 @@ def ad_account_import(*, account, account_ref: str, start: date, end: date,
             click_window_days=account.click_window_days, view_window_days=account.view_window_days,
             source="api", currency=account.currency)
     except PlatformRetryableError as exc:
-        _finish(record, PlatformImportStatus.RETRYING, error=str(exc))
+        platform_import_finish(record, PlatformImportStatus.RETRYING, error=str(exc))
         raise
     except PlatformError as exc:
         log.warning("%s import of %s failed: %s", account.platform, account_ref, exc)
         ad_account_error(account=account, message=str(exc))
-        _finish(record, PlatformImportStatus.FAILED, error=str(exc))
+        platform_import_finish(record, PlatformImportStatus.FAILED, error=str(exc))
         return record
-    _finish(record, PlatformImportStatus.SUCCEEDED, rows_written=written)
+    platform_import_finish(record, PlatformImportStatus.SUCCEEDED, rows_written=written)
     account.last_import_at, account.last_error = timezone.now(), ""
     account.save(update_fields=["last_import_at", "last_error", "updated_at"])
     return record
@@ -86,7 +86,9 @@ def _account_checked(*, account, currency: str) -> None:
     account.save(update_fields=["last_error", "currency", "updated_at"])
 
 
-def _finish(record: PlatformImport, status: str, *, rows_written: int = 0, error: str = "") -> None:
+def platform_import_finish(record: PlatformImport, status: str, *, rows_written: int = 0,
+                           error: str = "") -> None:
+    """End an API pull's history row (every platform's, TikTok's reporting import included)."""
     record.status, record.rows_written, record.error = status, rows_written, error
     record.finished_at = timezone.now()
     record.save(update_fields=["status", "rows_written", "error", "finished_at"])

@@ -138,3 +138,29 @@ def test_the_daily_import_is_registered_with_celery_and_scheduled(db):
     assert "crm_sync.tiktok_reporting.tasks.import_all_tiktok_reports" in app.tasks
     task = PeriodicTask.objects.get(name="Daily TikTok reporting import")
     assert task.task == "crm_sync.tiktok_reporting.tasks.import_all_tiktok_reports" and task.enabled
+
+
+def test_every_api_import_leaves_a_history_row_as_the_other_platforms_do(integration, settings):
+    from attribution.models import PlatformImport
+    from crm_sync.tiktok_reporting.client import TikTokReportingError, TikTokRetryableError
+
+    with FakeTikTokReporting("tt-token") as fake:
+        settings.CLICKLEDGER = {**settings.CLICKLEDGER, "TIKTOK_API_BASE": fake.base_url}
+        fake.rows["campaign"] = [campaign_row("c1", "2026-11-02")]
+        fake.rows["ad"] = [ad_row("a1", "2026-11-02", "7.25")]
+        assert import_tiktok_report(integration.pk, "2026-11-01", "2026-11-03") == 2
+        fake.failures = [(429, {"code": 40100, "message": "Too many requests"})]
+        with pytest.raises(TikTokRetryableError):
+            import_tiktok_report(integration.pk, "2026-11-01", "2026-11-03")
+        integration.access_token = "revoked-token"
+        integration.save()
+        with pytest.raises(TikTokReportingError):
+            import_tiktok_report(integration.pk, "2026-11-01", "2026-11-03")
+
+    rows = list(PlatformImport.objects.order_by("id").values_list(
+        "platform", "source", "account", "first_day", "last_day", "status", "rows_written"))
+    assert rows == [
+        ("tiktok", "api", integration.advertiser_id, date(2026, 11, 1), date(2026, 11, 3), status, written)
+        for status, written in (("succeeded", 2), ("retrying", 0), ("failed", 0))]
+    failed = PlatformImport.objects.order_by("id").last()
+    assert failed.error and failed.finished_at
