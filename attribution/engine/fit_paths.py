@@ -42,7 +42,7 @@ def fit_paths(conversions: Conversions, touches: Touches, windows: LookbackWindo
     """
     n = len(conversions)
     lonely = ~np.isin(touches.person, conversions.person) & (touches.time >= since_us)
-    persons, last = _last_touch_per_person(_take(touches, lonely))
+    persons, last = _last_touch_per_person(touches.take(lonely))
     both = Conversions.from_columns(
         id=np.concatenate((conversions.id, np.zeros(len(persons), dtype=np.int64))),
         person=np.concatenate((conversions.person, persons)),
@@ -58,11 +58,6 @@ def fit_paths(conversions: Conversions, touches: Touches, windows: LookbackWindo
     owner = conv[first]
     return PathSet(channel=touches.channel[touch].astype(np.int64), journey=journey.astype(np.int64),
                    converted=owner < n, value=both.value[owner])
-
-
-def _take(touches: Touches, rows: np.ndarray) -> Touches:
-    return Touches.from_columns(**{name: getattr(touches, name)[rows] for name in
-                                   ("id", "person", "time", "kind", "channel", "campaign", "adgroup", "ad")})
 
 
 def _last_touch_per_person(touches: Touches) -> tuple[np.ndarray, np.ndarray]:

@@ -46,7 +46,6 @@ def fitted_in_chunk(*, run: AttributionRun) -> bool:
 class RangeRead:
     """What the fit pass read for one range of people: their conversions and touches."""
 
-    span: tuple[int, int]
     conversions: Conversions
     touches: Touches
 
@@ -74,7 +73,7 @@ def fit_pass(*, run: AttributionRun) -> tuple[list[AttributionModelFit], RangeRe
 
     def read(span: tuple[int, int]) -> RangeRead:
         conversions = readers.read_conversions(run, span)
-        return RangeRead(span, conversions, readers.read_touches(
+        return RangeRead(conversions, readers.read_touches(
             run, np.zeros(0, dtype=np.int64), span, windows.longest, span_us=touch_span(run, conversions)))
 
     counts, last = {}, None
