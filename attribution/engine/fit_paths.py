@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .arrays import Conversions, Touches
-from .journeys import build_journeys
+from .journeys import PersonOrder, build_journeys
 from .windows import LookbackWindows
 
 
@@ -41,14 +41,16 @@ def fit_paths(conversions: Conversions, touches: Touches, windows: LookbackWindo
     conversion at their last touch.
     """
     n = len(conversions)
-    lonely = ~np.isin(touches.person, conversions.person) & (touches.time >= since_us)
-    persons, last = _last_touch_per_person(touches.take(lonely))
+    by_person = PersonOrder.of(touches)
+    last = by_person.time[by_person.last]  # each person's last touch
+    lonely = ~np.isin(by_person.persons, conversions.person) & (last >= since_us)
+    persons, last = by_person.persons[lonely], last[lonely]
     both = Conversions.from_columns(
         id=np.concatenate((conversions.id, np.zeros(len(persons), dtype=np.int64))),
         person=np.concatenate((conversions.person, persons)),
         time=np.concatenate((conversions.time, last)),
         value=np.concatenate((conversions.value, np.zeros(len(persons), dtype=np.int64))))
-    journeys = build_journeys(both, touches, windows)
+    journeys = build_journeys(both, touches, windows, by_person=by_person)
     keep = (journeys.conv < n) | (touches.time[journeys.touch] >= since_us)
     conv, touch = journeys.conv[keep], journeys.touch[keep]
     first = np.flatnonzero(np.diff(conv, prepend=-1))  # pairs come grouped by conversion
@@ -59,12 +61,3 @@ def fit_paths(conversions: Conversions, touches: Touches, windows: LookbackWindo
     return PathSet(channel=touches.channel[touch].astype(np.int64), journey=journey.astype(np.int64),
                    converted=owner < n, value=both.value[owner])
 
-
-def _last_touch_per_person(touches: Touches) -> tuple[np.ndarray, np.ndarray]:
-    if not len(touches):
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    order = np.lexsort((touches.time, touches.person))
-    person, time = touches.person[order], touches.time[order]
-    last = np.flatnonzero(np.append(person[1:] != person[:-1], True))
-    return person[last], time[last]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .fit_paths import PathSet
-from .segments import positions_in_segment, segment_ids
+from .segments import positions_in_segment, segment_ids, sums_by_key
 
 START, CONVERSION, NULL = 0, -1, -2  # state codes; a channel state's code is > 0
 MAX_ORDER = 4
@@ -81,8 +81,7 @@ def count(paths: PathSet, *, order: int = 1, repeats: bool = False) -> MarkovCou
 def _summed(order, repeats, source, target, count_, journeys, conversions) -> MarkovCounts:
     width = _BASE ** order + 3
     key = (source + 2) * width + (target + 2)
-    keys, inverse = np.unique(key, return_inverse=True)
-    total = np.bincount(inverse.ravel(), weights=count_, minlength=len(keys)).astype(np.int64)
+    keys, (total,) = sums_by_key(key, [count_])
     return MarkovCounts(order=order, repeats=repeats, source=keys // width - 2, target=keys % width - 2,
                         count=total, journeys=int(journeys), conversions=int(conversions))
 

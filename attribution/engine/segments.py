@@ -1,6 +1,9 @@
-"""Vectorized helpers over contiguous segments (one segment = one conversion's eligible touches)."""
+"""Vectorized helpers over contiguous segments (one segment = one conversion's eligible touches)
+and over groups of equal integer keys."""
 
 import numpy as np
+
+TABLE_KEYS = 1 << 22  # keys below this are summed in a table (at most 32 MB) rather than sorted
 
 
 def segment_ids(starts: np.ndarray, n: int) -> np.ndarray:
@@ -34,3 +37,15 @@ def pick_per_segment(priority: np.ndarray, starts: np.ndarray, *, last: bool) ->
     if last:
         return np.maximum.reduceat(np.where(candidate, index, -1), starts)
     return np.minimum.reduceat(np.where(candidate, index, n), starts)
+
+
+def sums_by_key(key: np.ndarray, columns: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The distinct non-negative ``key``s, ascending, and each column's sum per key (int64).
+    Keys below ``TABLE_KEYS`` (a Markov chain's transitions, Shapley's coalitions) are summed
+    in one linear pass over a table; larger ones are sorted (``np.unique``)."""
+    if len(key) and int(key.max()) < TABLE_KEYS:
+        distinct = np.flatnonzero(np.bincount(key))
+        return distinct, [np.bincount(key, weights=c)[distinct].astype(np.int64) for c in columns]
+    distinct, index = np.unique(key, return_inverse=True)
+    return distinct, [np.bincount(index.ravel(), weights=c, minlength=len(distinct)).astype(np.int64)
+                      for c in columns]

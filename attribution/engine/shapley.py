@@ -16,6 +16,7 @@ from math import factorial
 import numpy as np
 
 from .fit_paths import PathSet
+from .segments import sums_by_key
 
 MAX_CHANNELS = 15
 VALUES = ("conversion_rate", "revenue")
@@ -59,13 +60,9 @@ def count(paths: PathSet) -> CoalitionCounts:
 
 
 def _summed(mask, journeys, conversions, revenue) -> CoalitionCounts:
-    keys, inverse = np.unique(mask, return_inverse=True)
-
-    def total(column):
-        return np.bincount(inverse, weights=column, minlength=len(keys)).astype(np.int64)
-
-    return CoalitionCounts(mask=keys.astype(np.int64), journeys=total(journeys),
-                           conversions=total(conversions), revenue=total(revenue))
+    keys, (journeys, conversions, revenue) = sums_by_key(mask, [journeys, conversions, revenue])
+    return CoalitionCounts(mask=keys.astype(np.int64), journeys=journeys, conversions=conversions,
+                           revenue=revenue)
 
 
 @dataclass(frozen=True)
