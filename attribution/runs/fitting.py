@@ -3,14 +3,17 @@
 A run of several chunks gets a fit pass of its own after planning and before any chunk credits
 (``run_execute`` and the start task call it): it reads the run's chunk ranges, opened at both
 ends so that people who never converted are counted too, each range read while the one before
-is counted. In one process (``run_execute``) the last chunk is then credited from the fit's
-read of its range, so that range is read once. A run of one chunk is fitted by that chunk
-(``chunk_fit``) from the touches it reads anyway, read over the same open range: one read
-instead of two. Either way chunks credit from the stored effects (``credit_specs``). Counts add
-up, so the result does not depend on how the people are split.
+is counted. In one process (``run_execute``) each range's chunk keeps what it needs of that
+read (its conversions and its converting people's touches), so no range is read twice; the
+start task's chunks run in other processes and read their ranges again. A run of one chunk is
+fitted by that chunk (``chunk_fit``) from the touches it reads anyway, read over the same open
+range. Either way chunks credit from the stored effects (``credit_specs``). Counts add up, so
+the result does not depend on how the people are split.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 from django.db import transaction
@@ -30,6 +33,7 @@ from .config import CHANNELS, model_specs, window_overrides
 EVERYONE = (-(2**62), 2**62)  # a person range holding every person key
 CHANNEL_NAMES = [*CHANNELS, "unknown"]  # code len(CHANNELS): a channel name the run did not know
 _DETAIL_ROWS = 2000  # the largest transitions / coalitions kept for display
+T = TypeVar("T")
 
 
 def fitted_model_specs(*, run: AttributionRun) -> list[ModelSpec]:
@@ -55,9 +59,11 @@ def run_fit(*, run: AttributionRun) -> list[AttributionModelFit]:
     return fit_pass(run=run)[0]
 
 
-def fit_pass(*, run: AttributionRun) -> tuple[list[AttributionModelFit], RangeRead | None]:
-    """Fit the run's data-driven models; also returns the last range's read when the pass read
-    any (its people's conversions and every touch of theirs the run can use).
+def fit_pass(*, run: AttributionRun, keep: Callable[[int, RangeRead], T] | None = None
+             ) -> tuple[list[AttributionModelFit], list[T]]:
+    """Fit the run's data-driven models. ``keep(i, read)``: what to keep of range i's read
+    (``fit_ranges``) once it is counted, so that its chunk need not read it again; the kept
+    values come back in range order (none when the pass read nothing).
 
     An incremental run reuses the fit of the full run it extends; a run of one chunk leaves
     the fit to that chunk. Raises ValueError for parameters a user must fix (the run then
@@ -65,9 +71,9 @@ def fit_pass(*, run: AttributionRun) -> tuple[list[AttributionModelFit], RangeRe
     """
     specs = fitted_model_specs(run=run)
     if not specs or run.fits.exists() or fitted_in_chunk(run=run):
-        return list(run.fits.all()), None
+        return list(run.fits.all()), []
     if run.incremental:
-        return _copy_base_fits(run, specs), None
+        return _copy_base_fits(run, specs), []
     _check(specs)
     windows = LookbackWindows.build(CHANNELS, window_overrides(workspace=run.workspace))
 
@@ -76,10 +82,13 @@ def fit_pass(*, run: AttributionRun) -> tuple[list[AttributionModelFit], RangeRe
         return RangeRead(conversions, readers.read_touches(
             run, np.zeros(0, dtype=np.int64), span, windows.longest, span_us=touch_span(run, conversions)))
 
-    counts, last = {}, None
-    for _span, last in readers.read_ahead(read, fit_ranges(run=run)):
-        counts = _counted(run, specs, last.conversions, last.touches, windows, counts)
-    return _store(run, specs, counts), last
+    counts, kept = {}, []
+    for i, (_span, got) in enumerate(readers.read_ahead(read, fit_ranges(run=run))):
+        counts = _counted(run, specs, got.conversions, got.touches, windows, counts)
+        if keep:
+            kept.append(keep(i, got))
+        del got  # the range's rows leave memory before the next range's are counted
+    return _store(run, specs, counts), kept
 
 
 def touch_span(run: AttributionRun, conversions: Conversions) -> tuple[int, int]:

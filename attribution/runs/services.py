@@ -271,18 +271,14 @@ def run_execute(*, run: AttributionRun, progress: Callable[[int, int], None] | N
 
     An incremental run's few conversions are read once, for planning and for its chunks (a full
     run plans from the person keys alone: all its conversions at once would cost memory). When
-    the fit pass read the last chunk's people, that chunk goes first, from that read. Each next
-    chunk is read while the one before is attributed and written (``readers.read_ahead``)."""
+    a fit pass reads the chunks' ranges, each chunk keeps its inputs from that read. Otherwise
+    each next chunk is read while the one before is attributed and written (``readers.read_ahead``)."""
     try:
         conversions = readers.read_conversions(run, None) if run.incremental else None
         chunks = run_plan(run=run, persons=None if conversions is None else conversions.person)
-        _fits, last = fitting.fit_pass(run=run)
-        kept = {}
-        if last is not None:
-            chunks = [chunks[-1], *chunks[:-1]]
-            kept[chunks[0].id] = chunk_inputs(run=run, chunk=chunks[0], conversions=last.conversions,
-                                              touches=last.touches)
-            del last
+        _fits, kept = fitting.fit_pass(run=run, keep=lambda i, read: chunk_inputs(
+            run=run, chunk=chunks[i], conversions=read.conversions, touches=read.touches))
+        kept = {chunks[i].id: inputs for i, inputs in enumerate(kept)}
 
         def read(chunk: AttributionRunChunk) -> ChunkInputs:
             return kept.pop(chunk.id, None) or chunk_inputs(run=run, chunk=chunk, conversions=conversions)

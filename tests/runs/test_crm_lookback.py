@@ -52,10 +52,10 @@ def test_revenue_is_booked_on_the_day_the_deal_closed(workspace, won_deal):
 def test_with_data_driven_models_a_deal_created_before_the_period_still_reaches_its_touches(
         workspace, settings, chunk_conversions):
     """Data-driven models read every person's touches over the period (the non-converting journeys
-    need them), and a run in one process credits its last chunk from the fit pass's read: those
+    need them), and a run in one process credits its chunks from the fit pass's reads: those
     reads too reach back to the earliest deal's creation. The period starts the day before the
     win; the TikTok click lies 32 days before it, beyond the period start minus the longest
-    window (28 days). With a chunk per person the deal is the last chunk's (created last)."""
+    window (28 days)."""
     settings.CLICKLEDGER = {**settings.CLICKLEDGER, "ATTRIBUTION_CHUNK_CONVERSIONS": chunk_conversions}
     workspace.attributed_event_names = ["ClosedWon"]
     workspace.save()
