@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .arrays import NO_PERSON, Conversions, Touches
+from .segments import segment_ids
 from .windows import LookbackWindows
 
 _TIME_BITS = 36  # seconds of offset per person in the search key: ~2,000 years
@@ -90,7 +91,7 @@ def _candidate_pairs(conversions: Conversions, by_person: PersonOrder, longest_u
     if not len(by_person.order) or not len(conversions):
         return empty, empty
     persons, first = by_person.persons, by_person.first
-    rank = np.repeat(np.arange(len(persons), dtype=np.int64), np.diff(np.append(first, len(by_person.order))))
+    rank = segment_ids(first, len(by_person.order))  # each sorted touch's person number
     seconds = by_person.time // 1_000_000
     base = int(seconds.min())
     key = (rank << _TIME_BITS) + (seconds - base)
